@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine: `make book` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB     := $(BIN)/jupyter-book
+BUILD_FLAGS := -W -n --keep-going
+
+.PHONY: book test outputs serve clean install unit nbval build-check
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make book: set up if needed, then build the HTML book into _build/html
+book: $(STAMP)
+	$(JB) build . $(BUILD_FLAGS)
+	@echo
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
+
+## make test: set up if needed, build the book with warnings as errors, run every test
+test: $(STAMP)
+	$(JB) build . $(BUILD_FLAGS)
+	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## make outputs: re-execute every notebook and store its outputs (and widget state)
+outputs: $(STAMP)
+	$(BIN)/tpmcourse outputs
+
+## make serve: preview the built book on http://127.0.0.1:8000
+serve: book
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build .pytest_cache

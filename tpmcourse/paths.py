@@ -1,0 +1,22 @@
+"""Where the course's files live, found from the package so that notebooks,
+tests and the CLI agree whatever the current directory is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+EXERCISES = ROOT / "exercises"
+DATA = ROOT / "data"
+COURSE = ROOT / "course"
+
+
+def data_file(name: str) -> Path:
+    """Path of a file in ``data/``; a clear error names it when it is missing."""
+    path = DATA / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"data/{name} is missing: run `make data` from the course folder to regenerate it."
+        )
+    return path
