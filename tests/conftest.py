@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import yaml
 
 from tpmcourse import notebooks
 from tpmcourse.paths import COURSE, ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +21,32 @@ def outline() -> dict:
 @pytest.fixture(scope="session")
 def chapter_notebooks(outline) -> dict:
     return {ch["file"]: notebooks.read(ROOT / ch["file"]) for ch in outline["chapters"]}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium (Debian package `chromium`), installed by .ci/run."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: run `apt-get install chromium` (.ci/run does this)")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh page with its own storage; console errors are collected."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()

@@ -3,12 +3,15 @@ content authors edit YAML and the book is never out of step with it."""
 
 from __future__ import annotations
 
+import html
+
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-from . import glossary
+from . import glossary, quizbank
 
 
 class CourseGlossary(SphinxDirective):
@@ -30,6 +33,45 @@ class CourseGlossary(SphinxDirective):
         return list(holder.children)
 
 
+class QuizProgress(SphinxDirective):
+    """``{quiz-progress}``: a table of every chapter's quiz that the browser
+    fills in from the reader's own localStorage."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        for path in quizbank.BANKS.glob("*.yml"):
+            self.env.note_dependency(str(path))
+        banks = quizbank.load_all()
+        rows = []
+        for chapter, bank in banks.items():
+            ids = " ".join(q.id for q in bank.questions)
+            rows.append(f'<tr data-chapter="{chapter}" data-questions="{html.escape(ids)}">'
+                        f'<th scope="row">Chapter {int(chapter[2:])}</th>'
+                        f'<td class="tpm-answered">0</td><td class="tpm-correct">0</td>'
+                        f'<td>{len(bank.questions)}</td></tr>')
+        markup = ('<p class="tpm-progress-summary" aria-live="polite">Progress appears here once '
+                  'you answer a question.</p>'
+                  '<table class="tpm-progress table"><caption>Quiz progress by chapter, kept only '
+                  'in this browser</caption><thead><tr><th scope="col">Chapter</th>'
+                  '<th scope="col">Answered</th><th scope="col">Correct</th>'
+                  '<th scope="col">Questions</th></tr></thead><tbody>' + "".join(rows) +
+                  '</tbody></table><p><button type="button" class="tpm-progress-reset">'
+                  'Reset my progress</button> <span class="tpm-progress-status" '
+                  'aria-live="polite"></span></p>')
+        return [nodes.raw("", markup, format="html")]
+
+
+def validate_banks(app: Sphinx) -> None:
+    """A malformed question bank fails the build, naming file and question."""
+    try:
+        quizbank.load_all()
+    except quizbank.BankError as exc:
+        raise ExtensionError(f"question bank: {exc}") from None
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
+    app.add_directive("quiz-progress", QuizProgress)
+    app.connect("builder-inited", validate_banks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
