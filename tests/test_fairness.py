@@ -1,0 +1,114 @@
+"""Tests for tpmcourse.fairness: an eight-applicant table worked out by hand.
+
+Group A: labels 1,1,1,0 and decisions 1,1,0,1 -> selection 3/4, TPR 2/3, FPR 1.
+Group B: labels 1,1,0,0 and decisions 1,0,0,0 -> selection 1/4, TPR 1/2, FPR 0.
+"""
+
+import pandas as pd
+import pytest
+
+from tpmcourse.fairness import (
+    apply_threshold,
+    demographic_parity_difference,
+    disparate_impact_ratio,
+    equal_opportunity_difference,
+    group_rates,
+    make_risk_decisions,
+    passes_four_fifths,
+    read_risk_decisions_csv,
+    threshold_sweep,
+)
+
+
+@pytest.fixture
+def df() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": ["A"] * 4 + ["B"] * 4,
+            "label": [1, 1, 1, 0, 1, 1, 0, 0],
+            "decision": [1, 1, 0, 1, 1, 0, 0, 0],
+            "score": [0.1, 0.2, 0.6, 0.3, 0.2, 0.5, 0.7, 0.9],
+        }
+    )
+
+
+def test_group_rates(df):
+    r = group_rates(df, "group", "decision", "label")
+    assert r.loc["A", "n"] == 4 and r.loc["A", "approved"] == 3
+    assert r.loc["A", "selection_rate"] == pytest.approx(0.75)
+    assert r.loc["B", "selection_rate"] == pytest.approx(0.25)
+    assert r.loc["A", "tpr"] == pytest.approx(2 / 3)
+    assert r.loc["B", "tpr"] == pytest.approx(0.5)
+    assert r.loc["A", "fpr"] == pytest.approx(1.0)
+    assert r.loc["B", "fpr"] == pytest.approx(0.0)
+    assert r.loc["B", "base_rate"] == pytest.approx(0.5)
+
+
+def test_gap_metrics(df):
+    assert demographic_parity_difference(df, "group", "decision") == pytest.approx(0.5)
+    assert equal_opportunity_difference(df, "group", "decision", "label") == pytest.approx(1 / 6)
+    assert disparate_impact_ratio(df, "group", "decision") == pytest.approx(1 / 3)
+
+
+def test_four_fifths():
+    assert passes_four_fifths(0.8) is True
+    assert passes_four_fifths(0.79) is False
+    assert passes_four_fifths(0.65 / 0.80) is True  # the chapter's worked example, 0.8125
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        passes_four_fifths(1.25)
+    with pytest.raises(TypeError, match="number"):
+        passes_four_fifths("0.9")
+
+
+def test_apply_threshold_single_and_per_group(df):
+    assert apply_threshold(df, "score", 0.5).tolist() == [1, 1, 0, 1, 1, 0, 0, 0]
+    assert apply_threshold(df, "score", 0.5, higher_is_riskier=False).tolist() == [0, 0, 1, 0, 0, 1, 1, 1]
+    per_group = apply_threshold(df, "score", {"A": 0.15, "B": 0.6}, group="group")
+    assert per_group.tolist() == [1, 0, 0, 0, 1, 1, 0, 0]
+    with pytest.raises(ValueError, match="No threshold given"):
+        apply_threshold(df, "score", {"A": 0.5}, group="group")
+    with pytest.raises(ValueError, match="group column"):
+        apply_threshold(df, "score", {"A": 0.5, "B": 0.5})
+
+
+def test_threshold_sweep(df):
+    sweep = threshold_sweep(df, "group", "score", "label", [0.5, 1.0])
+    first = sweep.iloc[0]
+    assert first["approval_rate_A"] == pytest.approx(0.75)
+    assert first["dp_difference"] == pytest.approx(0.5)
+    assert first["eo_difference"] == pytest.approx(1 / 6)
+    assert first["di_ratio"] == pytest.approx(1 / 3)
+    assert first["bad_approved"] == 1
+    last = sweep.iloc[1]  # everyone approved: no gaps, both bad applicants of B and one of A approved
+    assert last["dp_difference"] == pytest.approx(0.0)
+    assert last["di_ratio"] == pytest.approx(1.0)
+    assert last["bad_approved"] == 3
+
+
+def test_errors_are_learner_facing(df):
+    with pytest.raises(TypeError, match="DataFrame"):
+        group_rates({"a": 1}, "group", "decision")
+    with pytest.raises(ValueError, match="no column"):
+        group_rates(df, "legal_form", "decision")
+    with pytest.raises(ValueError, match="empty"):
+        group_rates(df.iloc[0:0], "group", "decision")
+    with pytest.raises(ValueError, match="missing values"):
+        group_rates(df.assign(decision=[1, None, 0, 1, 1, 0, 0, 0]), "group", "decision")
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        group_rates(df.assign(decision=[2, 1, 0, 1, 1, 0, 0, 0]), "group", "decision")
+    with pytest.raises(TypeError, match="0/1"):
+        group_rates(df.assign(decision=["yes"] * 8), "group", "decision")
+    with pytest.raises(ValueError, match="only one group"):
+        demographic_parity_difference(df.assign(group="A"), "group", "decision")
+    with pytest.raises(TypeError, match="numeric"):
+        apply_threshold(df.assign(score="high"), "score", 0.5)
+    with pytest.raises(ValueError, match="at least one threshold"):
+        threshold_sweep(df, "group", "score", "label", [])
+
+
+def test_synthetic_decisions_are_deterministic_and_committed():
+    a = make_risk_decisions()
+    pd.testing.assert_frame_equal(a, make_risk_decisions())
+    assert len(a) == 2000 and set(a["legal_form"]) == {"sole_trader", "limited_company"}
+    assert (a["approved"] == (a["risk_score"] < 0.35).astype(int)).all()
+    pd.testing.assert_frame_equal(read_risk_decisions_csv(), a, check_dtype=False)
