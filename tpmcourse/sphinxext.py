@@ -70,8 +70,30 @@ def validate_banks(app: Sphinx) -> None:
         raise ExtensionError(f"question bank: {exc}") from None
 
 
+class AssessmentMap(SphinxDirective):
+    """``{assessment-map}``: objectives and the quiz questions that assess them."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from . import assessment
+
+        for path in quizbank.BANKS.glob("*.yml"):
+            self.env.note_dependency(str(path))
+        lines = ["| Chapter | Objective | Assessed by quiz questions |", "|---|---|---|"]
+        for row in assessment.objective_map():
+            qs = ", ".join(f"`{q}`" for q in row.questions) or "**none yet**"
+            text = row.text.replace("|", "\\|")
+            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} |")
+        holder = nodes.container()
+        self.state.nested_parse(StringList(lines, "course/assessment-map"), 0, holder)
+        return list(holder.children)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.add_directive("quiz-progress", QuizProgress)
+    app.add_directive("assessment-map", AssessmentMap)
     app.connect("builder-inited", validate_banks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+

@@ -1,0 +1,46 @@
+"""Which quiz questions (and, later, lab tasks) assess which learning
+objective: computed from the chapters and the question banks, so the
+instructors' table can never go stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import notebooks, quizbank
+from .paths import COURSE, ROOT
+
+
+@dataclass
+class Row:
+    chapter: str
+    label: str
+    text: str
+    questions: list[str] = field(default_factory=list)
+
+
+def objective_map() -> list[Row]:
+    """One row per objective of every chapter, in course order."""
+    outline = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
+    banks = quizbank.load_all()
+    rows = []
+    for number, chapter in enumerate(outline["chapters"], start=1):
+        cid = f"ch{number:02d}"
+        objectives = notebooks.objectives(notebooks.read(ROOT / chapter["file"]))
+        bank = banks.get(cid)
+        for obj in objectives:
+            qs = [q.id for q in bank.questions if q.objective == obj.label] if bank else []
+            rows.append(Row(cid, obj.label, obj.text, qs))
+    return rows
+
+
+def unassessed() -> list[str]:
+    return [r.label for r in objective_map() if not r.questions]
+
+
+def unknown_objectives() -> list[str]:
+    """Questions that name an objective no chapter declares."""
+    known = {r.label for r in objective_map()}
+    return [f"{q.id} → {q.objective}" for bank in quizbank.load_all().values()
+            for q in bank.questions if q.objective not in known]
