@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test outputs serve clean install unit nbval build-check
+.PHONY: book test outputs serve clean install chromium data
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -23,8 +23,14 @@ book: $(STAMP)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
 
+## chromium: the system browser the browser tests drive (Debian package `chromium`)
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'"; exit 1; fi; }
+
 ## make test: set up if needed, build the book with warnings as errors, run every test
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(JB) build . $(BUILD_FLAGS)
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
@@ -32,6 +38,10 @@ test: $(STAMP)
 ## make outputs: re-execute every notebook and store its outputs (and widget state)
 outputs: $(STAMP)
 	$(BIN)/tpmcourse outputs
+
+## make data: regenerate the generated data files in data/ from fixed seeds
+data: $(STAMP)
+	$(BIN)/tpmcourse data
 
 ## make serve: preview the built book on http://127.0.0.1:8000
 serve: book

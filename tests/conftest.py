@@ -50,3 +50,14 @@ def page(browser):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def book_url():
+    """The built book (made by `make book` / `make test`), served on 127.0.0.1."""
+    from browser import serve
+
+    html = ROOT / "_build" / "html"
+    assert (html / "index.html").exists(), "the book is not built: run `make book` first"
+    with serve(html) as url:
+        yield url

@@ -31,6 +31,14 @@ def cmd_outputs(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_data(args: argparse.Namespace) -> int:
+    from . import datasets
+
+    for path in datasets.write_all(Path(args.out)):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tpmcourse", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     outputs.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     outputs.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     outputs.set_defaults(func=cmd_outputs)
+    data = sub.add_parser("data", help="regenerate the generated data files from fixed seeds")
+    data.add_argument("--out", default=str(notebooks.ROOT / "data"), help="folder to write to")
+    data.set_defaults(func=cmd_data)
     return parser
 
 

@@ -17,6 +17,6 @@ def data_file(name: str) -> Path:
     path = DATA / name
     if not path.exists():
         raise FileNotFoundError(
-            f"data/{name} is missing: run `make data` from the course folder to regenerate it."
+            f"data/{name} is missing: run `make data` (or `tpmcourse data`) in the course folder to regenerate it."
         )
     return path
