@@ -8,12 +8,22 @@ BUILD_FLAGS := -W -n --keep-going
 
 .PHONY: book test outputs serve clean install chromium data
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+NPM_STAMP := node_modules/.installed
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml $(NPM_STAMP)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# Front-end files the book serves itself (MathJax), pinned in package-lock.json.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "npm is needed to fetch MathJax: install Node.js (e.g. 'sudo apt-get install nodejs npm')"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
 
 install: $(STAMP)
 

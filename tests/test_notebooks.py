@@ -46,3 +46,17 @@ def test_all_notebooks_skips_build_and_venv(tmp_path):
         path.write_text("{}")
     found = [p.relative_to(tmp_path).as_posix() for p in notebooks.all_notebooks(tmp_path)]
     assert found == ["a.ipynb", "sub/b.ipynb"]
+
+
+def test_widget_state_is_kept_only_where_the_book_shows_a_widget():
+    quiz_only = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show('ch02')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/html": "<p>quiz</p>"})]
+    quiz_only.cells = [cell]
+    assert not notebooks.needs_widget_state(quiz_only)
+    slider = nbformat.v4.new_code_cell("IntSlider()")
+    slider.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "y"}, "text/plain": "IntSlider"})]
+    quiz_only.cells.append(slider)
+    assert notebooks.needs_widget_state(quiz_only)

@@ -52,7 +52,25 @@ def execute(path: Path, timeout: int = 600) -> None:
     # Execution timings change on every run; they are noise in a diff.
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+    if not needs_widget_state(nb):
+        nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
+
+
+def needs_widget_state(nb: nbformat.NotebookNode) -> bool:
+    """Whether the book renders a widget view from this notebook's stored state.
+
+    Quizzes carry their own static HTML, which the book prefers; a notebook
+    whose widgets are all quizzes needs no widget state, and so its page
+    loads no widget manager at all.
+    """
+    return any(
+        "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+        and "text/html" not in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
 
 
 def markdown_sections(nb: nbformat.NotebookNode) -> dict[str, str]:

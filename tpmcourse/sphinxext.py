@@ -4,6 +4,8 @@ content authors edit YAML and the book is never out of step with it."""
 from __future__ import annotations
 
 import html
+import shutil
+from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -90,10 +92,36 @@ class AssessmentMap(SphinxDirective):
         return list(holder.children)
 
 
+MATHJAX = quizbank.COURSE.parent / "node_modules" / "mathjax" / "es5"
+MATHJAX_PARTS = ["tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre"]
+
+
+def check_vendored(app: Sphinx) -> None:
+    """The book serves MathJax itself (no CDN); it comes from npm via `make book`."""
+    if app.builder.format == "html" and not (MATHJAX / "tex-mml-chtml.js").exists():
+        raise ExtensionError(f"{MATHJAX} is missing: run `npm ci` in the course folder (make book does)")
+
+
+def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
+    """Copy MathJax into _static/vendor/mathjax of the built book."""
+    if exception or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "vendor" / "mathjax"
+    for part in MATHJAX_PARTS:
+        source = MATHJAX / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, dirs_exist_ok=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.add_directive("quiz-progress", QuizProgress)
     app.add_directive("assessment-map", AssessmentMap)
     app.connect("builder-inited", validate_banks)
+    app.connect("builder-inited", check_vendored)
+    app.connect("build-finished", copy_vendored)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
