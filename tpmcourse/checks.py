@@ -1,0 +1,192 @@
+"""Instant, specific feedback for lab tasks.
+
+A learner calls ``check("prioritization.rice", scored)`` after a task. The
+check compares the answer with what the course computes from the same data
+and shows one line: ``✅`` and what was right, or ``❌`` and a specific hint.
+It never raises: an unanswered cell (``...``/``None``), a wrong type or shape,
+missing columns, NaN or an empty table each get their own ``❌`` message.
+
+Tasks are registered by the lab modules in ``tpmcourse.labs``; each names the
+variables it reads, so the instructors' grader can run the same checks on a
+submission's answers without trusting the submission's own check cells.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PASS, FAIL = "✅", "❌"
+
+
+class Hint(Exception):
+    """Raised inside a check to fail it with a message meant for the learner."""
+
+
+@dataclass(frozen=True)
+class Result:
+    task: str
+    passed: bool
+    message: str
+
+    @property
+    def line(self) -> str:
+        return f"{PASS if self.passed else FAIL} {self.message}"
+
+    def __repr__(self) -> str:
+        return self.line
+
+    def _repr_html_(self) -> str:
+        role = "status" if self.passed else "alert"
+        label = "Correct" if self.passed else "Not yet"
+        return (f'<p class="tpm-check-result" role="{role}" data-task="{html.escape(self.task)}" '
+                f'data-result="{"correct" if self.passed else "incorrect"}">'
+                f'<strong>{PASS if self.passed else FAIL} {label}:</strong> {html.escape(self.message)}</p>')
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str  # "lab.task"
+    title: str
+    variables: tuple[str, ...]
+    evaluate: Callable[..., str]
+    points: int = 1
+    objective: str | None = None
+    kind: str = "auto"  # "auto": computed answer; "written": memo checked for form, graded by rubric
+
+
+REGISTRY: dict[str, Task] = {}
+
+
+def task(lab: str, name: str, *, title: str, variables: Iterable[str], points: int = 1,
+         objective: str | None = None, kind: str = "auto") -> Callable:
+    """Register a check. The decorated function takes the answers (in the
+    order of ``variables``), raises :class:`Hint` when something is wrong and
+    returns the success message."""
+
+    def register(fn: Callable[..., str]) -> Callable[..., str]:
+        tid = f"{lab}.{name}"
+        if tid in REGISTRY:
+            raise ValueError(f"task {tid} is registered twice")
+        REGISTRY[tid] = Task(tid, title, tuple(variables), fn, points, objective, kind)
+        return fn
+
+    return register
+
+
+def _load_labs() -> None:
+    from . import labs
+
+    for info in pkgutil.iter_modules(labs.__path__):
+        importlib.import_module(f"{labs.__name__}.{info.name}")
+
+
+def tasks(lab: str | None = None) -> list[Task]:
+    """Registered tasks, in registration order, optionally of one lab."""
+    _load_labs()
+    return [t for t in REGISTRY.values() if lab is None or t.id.split(".")[0] == lab]
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or value is Ellipsis
+
+
+def evaluate(task_id: str, *answers: Any) -> Result:
+    """Run one check and return its result; never raises."""
+    _load_labs()
+    if task_id not in REGISTRY:
+        known = ", ".join(sorted(REGISTRY)) or "none"
+        return Result(task_id, False, f"There is no task called {task_id!r}. Known tasks: {known}.")
+    t = REGISTRY[task_id]
+    if len(answers) != len(t.variables):
+        return Result(task_id, False, f"{t.title}: pass {len(t.variables)} answer(s) "
+                                      f"({', '.join(t.variables)}), got {len(answers)}.")
+    for name, value in zip(t.variables, answers):
+        if is_missing(value):
+            return Result(task_id, False, f"{t.title}: `{name}` is not answered yet. Replace the `...` "
+                                          f"in the task cell with your answer and run it again.")
+    try:
+        message = t.evaluate(*answers)
+    except Hint as hint:
+        return Result(task_id, False, f"{t.title}: {hint}")
+    except Exception as exc:  # a learner's odd answer must never crash the check
+        return Result(task_id, False, f"{t.title}: the check could not read your answer "
+                                      f"({type(exc).__name__}: {exc}). Check its type and shape.")
+    return Result(task_id, True, f"{t.title}: {message}")
+
+
+def check(task_id: str, *answers: Any) -> Result:
+    """Check an answer and show the result (text in a console, HTML in Jupyter)."""
+    return evaluate(task_id, *answers)
+
+
+# --- helpers that lab checks use to turn bad input into specific hints -------------
+
+
+def need_frame(value: Any, name: str, columns: Iterable[str] = (), rows: int | None = None) -> pd.DataFrame:
+    """A DataFrame with the given columns (and row count), or a Hint saying what is off."""
+    if isinstance(value, pd.Series) and columns:
+        raise Hint(f"`{name}` is a Series; the task asks for a DataFrame with columns "
+                   f"{', '.join(columns)}. Try `.to_frame()` or `.reset_index()`.")
+    if not isinstance(value, pd.DataFrame):
+        raise Hint(f"`{name}` should be a pandas DataFrame, not {type(value).__name__}.")
+    if value.empty:
+        raise Hint(f"`{name}` is an empty table: did a filter remove every row?")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise Hint(f"`{name}` has no column {', '.join(map(repr, missing))}; it has "
+                   f"{', '.join(map(repr, map(str, value.columns)))}.")
+    if rows is not None and len(value) != rows:
+        raise Hint(f"`{name}` has {len(value)} rows; expected {rows}, one per item.")
+    return value
+
+
+def need_number(value: Any, name: str) -> float:
+    """A finite real number, or a Hint."""
+    if isinstance(value, (bool, np.bool_)):
+        raise Hint(f"`{name}` is {value}, a yes/no value; the task asks for a number.")
+    if isinstance(value, (pd.Series, pd.DataFrame, list, tuple, np.ndarray)):
+        raise Hint(f"`{name}` is a {type(value).__name__}; the task asks for a single number.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Hint(f"`{name}` should be a number, not {type(value).__name__} {value!r:.40}.") from None
+    if not math.isfinite(number):
+        raise Hint(f"`{name}` is {number}: a calculation divided by zero or used a missing value.")
+    return number
+
+
+def need_numeric_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
+    series = frame[column]
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        raise Hint(f"column {column!r} of `{name}` holds {series.dtype} values, not numbers.")
+    if series.isna().any():
+        raise Hint(f"column {column!r} of `{name}` has {int(series.isna().sum())} missing (NaN) values.")
+    return series.astype(float)
+
+
+def close(a: float, b: float, rel: float = 1e-3, abs_: float = 1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def ratio_hint(got: float, expected: float, what: str) -> str:
+    """A hint that names a likely slip when an answer is off by a telling factor."""
+    if expected == 0 or got == 0:
+        return f"{what} should be {expected:,.4g}, yours is {got:,.4g}."
+    r = got / expected
+    for factor, slip in [(100, "a percentage where a fraction is expected (or ×100 twice)"),
+                         (0.01, "a fraction where a percentage is expected"),
+                         (-1, "a sign flipped: subtract in the other order")]:
+        if close(r, factor, rel=0.02):
+            return f"{what} is {r:g}× the expected value: looks like {slip}."
+    if close(got, 1 / expected, rel=0.02):
+        return f"{what} is the reciprocal of the expected value: is the ratio upside down?"
+    return f"{what} should be about {expected:,.4g}, yours is {got:,.4g} ({r:.2f}× off)."

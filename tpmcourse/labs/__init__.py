@@ -1,0 +1,1 @@
+"""One module per lab: its tasks' checks, registered with tpmcourse.checks."""
