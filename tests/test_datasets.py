@@ -8,7 +8,7 @@ from tpmcourse import cli, datasets
 from tpmcourse.paths import DATA
 
 
-@pytest.mark.parametrize("dataset", datasets.GENERATED, ids=lambda d: d.file)
+@pytest.mark.parametrize("dataset", datasets.registered(), ids=lambda d: d.file)
 def test_committed_file_matches_its_generator(tmp_path, dataset):
     fresh = tmp_path / dataset.file
     dataset.make().to_csv(fresh, index=False)
@@ -25,5 +25,5 @@ def test_every_data_file_is_small_and_documented():
 
 def test_cli_writes_every_generated_file(tmp_path, capsys):
     assert cli.main(["data", "--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(d.file for d in datasets.GENERATED)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(d.file for d in datasets.registered())
     assert "wrote" in capsys.readouterr().out

@@ -45,11 +45,25 @@ GENERATED = [
 ]
 
 
+def registered() -> list[Dataset]:
+    """The chapters' datasets above, then each lab module's ``DATASETS``."""
+    import importlib
+    import pkgutil
+
+    from . import labs
+
+    found = list(GENERATED)
+    for info in pkgutil.iter_modules(labs.__path__):
+        module = importlib.import_module(f"{labs.__name__}.{info.name}")
+        found.extend(getattr(module, "DATASETS", []))
+    return found
+
+
 def write_all(folder: Path = DATA) -> list[Path]:
     """Regenerate every generated data file; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for dataset in GENERATED:
+    for dataset in registered():
         path = folder / dataset.file
         dataset.make().to_csv(path, index=False)
         written.append(path)

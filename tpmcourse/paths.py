@@ -13,7 +13,11 @@ COURSE = ROOT / "course"
 
 
 def data_file(name: str) -> Path:
-    """Path of a file in ``data/``; a clear error names it when it is missing."""
+    """Path of a data file: ``data/`` beside the notebook first (as in a student
+    bundle), else the course's own ``data/``; a clear error when it is missing."""
+    for candidate in (Path.cwd() / "data" / name, DATA / name):
+        if candidate.exists():
+            return candidate
     path = DATA / name
     if not path.exists():
         raise FileNotFoundError(
