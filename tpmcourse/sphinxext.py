@@ -116,6 +116,19 @@ def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
             shutil.copy2(source, target / part)
 
 
+def _is_thebe(asset) -> bool:
+    body = getattr(asset, "attributes", {}).get("body") or ""
+    return "THEBE" in body or "thebe" in (getattr(asset, "filename", "") or "")
+
+
+def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The book runs no live code, so it loads no Thebe: its bootstrap would
+    fetch a bundle from a CDN, and its inline config is added twice."""
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.add_directive("quiz-progress", QuizProgress)
@@ -123,5 +136,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", validate_banks)
     app.connect("builder-inited", check_vendored)
     app.connect("build-finished", copy_vendored)
+    app.connect("html-page-context", drop_thebe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
