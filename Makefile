@@ -22,7 +22,7 @@ $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
 	  else echo "npm is needed to fetch MathJax: install Node.js (e.g. 'sudo apt-get install nodejs npm')"; exit 1; fi; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NPM_STAMP)
 
 install: $(STAMP)

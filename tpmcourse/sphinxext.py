@@ -92,28 +92,46 @@ class AssessmentMap(SphinxDirective):
         return list(holder.children)
 
 
-MATHJAX = quizbank.COURSE.parent / "node_modules" / "mathjax" / "es5"
-MATHJAX_PARTS = ["tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre"]
+NODE_MODULES = quizbank.COURSE.parent / "node_modules"
+# What the book serves itself instead of loading from a CDN: (source, target
+# under _static/vendor). Installed from npm by `make book` (package-lock.json).
+VENDORED = [
+    ("mathjax/es5/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js"),
+    *[(f"mathjax/es5/{part}", f"mathjax/{part}") for part in ("input", "output", "ui", "a11y", "adaptors", "sre")],
+    ("requirejs/require.js", "requirejs/require.js"),
+    ("@jupyter-widgets/html-manager/dist/embed-amd.js", "jupyter-widgets/embed-amd.js"),
+    ("@jupyter-widgets/html-manager/dist", "jupyter-widgets"),  # its fonts (see FONT_FILES)
+]
+FONT_FILES = ("*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg")
 
 
 def check_vendored(app: Sphinx) -> None:
-    """The book serves MathJax itself (no CDN); it comes from npm via `make book`."""
-    if app.builder.format == "html" and not (MATHJAX / "tex-mml-chtml.js").exists():
-        raise ExtensionError(f"{MATHJAX} is missing: run `npm ci` in the course folder (make book does)")
+    """Fail early, with the fix, if npm's files are not installed."""
+    if app.builder.format != "html":
+        return
+    missing = [src for src, _ in VENDORED if not (NODE_MODULES / src).exists()]
+    if missing:
+        raise ExtensionError(f"missing {', '.join(missing)} in node_modules: run `npm ci` "
+                             "in the course folder (make book does)")
 
 
 def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
-    """Copy MathJax into _static/vendor/mathjax of the built book."""
+    """Copy the vendored front-end files into the built book's _static/vendor."""
     if exception or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / "vendor" / "mathjax"
-    for part in MATHJAX_PARTS:
-        source = MATHJAX / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, dirs_exist_ok=True)
+    root = Path(app.outdir) / "_static" / "vendor"
+    for source, target in VENDORED:
+        src, dst = NODE_MODULES / source, root / target
+        if src.is_dir() and target == "jupyter-widgets":
+            dst.mkdir(parents=True, exist_ok=True)
+            for pattern in FONT_FILES:
+                for font in src.glob(pattern):
+                    shutil.copy2(font, dst / font.name)
+        elif src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / part)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
 
 
 def _is_thebe(asset) -> bool:
