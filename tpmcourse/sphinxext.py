@@ -147,6 +147,13 @@ def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """docutils marks bibliography entries ``role="doc-biblioentry"`` inside a
+    ``role="list"``; ARIA 1.2 requires list items there (axe: critical)."""
+    if "body" in context and 'role="doc-biblioentry"' in context["body"]:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.add_directive("quiz-progress", QuizProgress)
@@ -155,5 +162,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", check_vendored)
     app.connect("build-finished", copy_vendored)
     app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", fix_citation_roles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
