@@ -1,0 +1,278 @@
+"""Delivery schedules as task networks: critical path, Monte Carlo forecasts
+and working-day calendars.
+
+A plan is a table with one row per task: an ``id``, three-point durations
+(``optimistic``, ``most_likely``, ``pessimistic``) and ``predecessors``, the
+ids of the tasks that must finish first, separated by ``;`` (empty when the
+task can start at once). Tasks on parallel branches run at the same time, so
+a project's length is the longest path through the network, not the sum of
+its tasks. Under uncertainty the longest path changes from run to run, which
+is why the chance of meeting a deadline has to be simulated, not added up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+__all__ = [
+    "METHODS",
+    "criticality",
+    "critical_path",
+    "draw_durations",
+    "earliest_finish",
+    "percentile_table",
+    "plot_finish_distribution",
+    "predecessors",
+    "project_duration",
+    "simulate",
+    "topological_order",
+    "working_day_date",
+    "working_days_until",
+]
+
+#: How a Monte Carlo run draws one task's duration from its three points.
+METHODS: tuple[str, ...] = ("triangular", "pert")
+THREE_POINTS: tuple[str, str, str] = ("optimistic", "most_likely", "pessimistic")
+
+
+def _plan(tasks: object, columns: Sequence[str] = ("id", "predecessors")) -> pd.DataFrame:
+    if not isinstance(tasks, pd.DataFrame):
+        raise TypeError(f"Expected a pandas DataFrame (the task plan), got {type(tasks).__name__}.")
+    if tasks.empty:
+        raise ValueError("The task plan is empty: add at least one task.")
+    missing = [c for c in columns if c not in tasks.columns]
+    if missing:
+        raise ValueError(f"The task plan is missing column(s) {missing}; it has {list(tasks.columns)}.")
+    ids = tasks["id"].astype(str)
+    if ids.duplicated().any():
+        raise ValueError(f"Task ids must be unique; repeated: {sorted(set(ids[ids.duplicated()]))}.")
+    return tasks
+
+
+def predecessors(tasks: pd.DataFrame, column: str = "predecessors") -> dict[str, list[str]]:
+    """Each task's predecessors as a list of ids, read from ``"T01;T02"`` strings.
+
+    Raises a clear error for an id that is not in the plan.
+    """
+    tasks = _plan(tasks, ("id", column))
+    ids = [str(i) for i in tasks["id"]]
+    known = set(ids)
+    out: dict[str, list[str]] = {}
+    for tid, raw in zip(ids, tasks[column], strict=True):
+        text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
+        preds = [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+        unknown = [p for p in preds if p not in known]
+        if unknown:
+            raise ValueError(f"Task {tid} depends on unknown task(s) {unknown}.")
+        if tid in preds:
+            raise ValueError(f"Task {tid} cannot depend on itself.")
+        out[tid] = preds
+    return out
+
+
+def topological_order(tasks: pd.DataFrame) -> list[str]:
+    """Task ids ordered so that every task comes after its predecessors
+    (ties keep the table's order). Raises ``ValueError`` on a cycle."""
+    preds = predecessors(tasks)
+    done: list[str] = []
+    remaining = list(preds)
+    while remaining:
+        ready = [t for t in remaining if all(p in done for p in preds[t])]
+        if not ready:
+            raise ValueError(f"The plan has a dependency cycle among {remaining}.")
+        done.extend(ready)
+        remaining = [t for t in remaining if t not in ready]
+    return done
+
+
+def _durations(tasks: pd.DataFrame, durations: object) -> np.ndarray:
+    values = durations.to_numpy() if isinstance(durations, (pd.Series, pd.DataFrame)) else durations
+    array = np.asarray(values, dtype=float)
+    if array.ndim not in (1, 2) or array.shape[-1] != len(tasks):
+        raise ValueError(
+            f"Durations must have one value per task ({len(tasks)}) in the plan's row order, "
+            f"as a 1-D array or a 2-D array with one row per simulation; got shape {array.shape}."
+        )
+    if not np.isfinite(array).all() or (array < 0).any():
+        raise ValueError("Durations must be finite and not negative.")
+    return array
+
+
+def earliest_finish(tasks: pd.DataFrame, durations: object) -> np.ndarray:
+    """Forward pass: the earliest day each task can finish.
+
+    ``durations`` holds one duration per task in the plan's row order: a 1-D
+    array for one scenario, or a 2-D array (simulations x tasks) for many at
+    once. A task starts when the last of its predecessors finishes.
+    """
+    array = _durations(tasks, durations)
+    preds = predecessors(tasks)
+    index = {tid: i for i, tid in enumerate(preds)}
+    finish = np.zeros_like(array)
+    for tid in topological_order(tasks):
+        i = index[tid]
+        start = np.zeros(array.shape[:-1]) if array.ndim == 2 else 0.0
+        for p in preds[tid]:
+            start = np.maximum(start, finish[..., index[p]])
+        finish[..., i] = start + array[..., i]
+    return finish
+
+
+def project_duration(tasks: pd.DataFrame, durations: object) -> float | np.ndarray:
+    """Length of the project: the latest finish over all tasks (one number
+    for 1-D durations, one per simulation for 2-D)."""
+    finish = earliest_finish(tasks, durations)
+    return float(finish.max()) if finish.ndim == 1 else finish.max(axis=-1)
+
+
+def critical_path(tasks: pd.DataFrame, durations: object) -> list[str]:
+    """Ids of the tasks on the longest path, first to last, for one scenario
+    (1-D durations). Where two predecessors tie, the earlier row wins."""
+    array = _durations(tasks, durations)
+    if array.ndim != 1:
+        raise ValueError("critical_path takes one scenario: a 1-D array of durations.")
+    finish = earliest_finish(tasks, array)
+    preds = predecessors(tasks)
+    ids = list(preds)
+    current = ids[int(np.argmax(finish))]
+    path = [current]
+    while preds[current]:
+        current = max(preds[current], key=lambda p: (finish[ids.index(p)], -ids.index(p)))
+        path.append(current)
+    return path[::-1]
+
+
+def criticality(tasks: pd.DataFrame, durations: object) -> pd.Series:
+    """Share of simulations (2-D durations) in which each task is on the critical path."""
+    array = _durations(tasks, durations)
+    array = array[None, :] if array.ndim == 1 else array
+    ids = [str(i) for i in tasks["id"]]
+    counts = dict.fromkeys(ids, 0)
+    for row in array:
+        for tid in critical_path(tasks, row):
+            counts[tid] += 1
+    return pd.Series({k: v / len(array) for k, v in counts.items()}, name="criticality")
+
+
+def _three_points(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tasks = _plan(tasks, ("id", *THREE_POINTS))
+    cols = []
+    for name in THREE_POINTS:
+        col = tasks[name]
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or col.isna().any():
+            raise ValueError(f"Column {name!r} must hold numbers with no missing values.")
+        cols.append(col.to_numpy(dtype=float))
+    o, m, p = cols
+    if not ((o <= m) & (m <= p) & (o < p) & (o >= 0)).all():
+        raise ValueError("Each task needs 0 <= optimistic <= most_likely <= pessimistic, with optimistic < pessimistic.")
+    return o, m, p
+
+
+def draw_durations(tasks: pd.DataFrame, n: int = 10_000, seed: int = 0,
+                   method: str = "triangular") -> np.ndarray:
+    """``n`` random durations for every task: an array of shape (n, tasks).
+
+    ``"triangular"`` is one call,
+    ``np.random.default_rng(seed).triangular(o, m, p, size=(n, len(tasks)))``,
+    so a learner who makes that call gets exactly these numbers.
+    ``"pert"`` draws from the PERT-beta distribution, whose mean is the PERT
+    mean (o + 4m + p) / 6; the triangular mean (o + m + p) / 3 leans further
+    into a long pessimistic tail.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive whole number, got {n!r}.")
+    o, m, p = _three_points(tasks)
+    rng = np.random.default_rng(seed)
+    size = (int(n), len(o))
+    if method == "triangular":
+        return rng.triangular(o, m, p, size=size)
+    alpha = 1 + 4 * (m - o) / (p - o)
+    beta = 1 + 4 * (p - m) / (p - o)
+    return o + (p - o) * rng.beta(alpha, beta, size=size)
+
+
+def simulate(tasks: pd.DataFrame, n: int = 10_000, seed: int = 0,
+             method: str = "triangular") -> np.ndarray:
+    """Monte Carlo forecast: ``n`` simulated project lengths (the longest path
+    of each run, so whichever branch is late that time sets the end)."""
+    return project_duration(tasks, draw_durations(tasks, n, seed, method))
+
+
+def _day(value: object) -> np.datetime64:
+    try:
+        return np.datetime64(pd.Timestamp(value).date(), "D")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Not a date: {value!r}.") from exc
+
+
+def working_days_until(start: object, end: object) -> int:
+    """Working days (Monday to Friday) from ``start`` up to and including ``end``."""
+    return int(np.busday_count(_day(start), _day(end) + np.timedelta64(1, "D")))
+
+
+def working_day_date(start: object, days: float) -> pd.Timestamp:
+    """The date on which work of ``days`` working days, begun on the morning
+    of ``start``, is finished (end of that day). 1 day finishes on the start
+    day; a fraction of a day counts as a whole day."""
+    if isinstance(days, bool) or not isinstance(days, (int, float, np.integer, np.floating)):
+        raise TypeError(f"days must be a number, got {type(days).__name__}.")
+    if not math.isfinite(days) or days < 0:
+        raise ValueError(f"days must be a finite number >= 0, got {days}.")
+    first = np.busday_offset(_day(start), 0, roll="forward")
+    steps = max(math.ceil(round(float(days), 9)) - 1, 0)
+    return pd.Timestamp(np.busday_offset(first, steps, roll="forward"))
+
+
+def percentile_table(sim_days: object, deadline_days: float, start: object,
+                     levels: Sequence[int] = (10, 50, 85, 95)) -> pd.DataFrame:
+    """The numbers behind a forecast chart: working days and finish date at
+    each confidence level, and the chance of finishing by the deadline."""
+    sims = np.asarray(sim_days, dtype=float)
+    rows = []
+    for level in levels:
+        days = float(np.percentile(sims, level))
+        rows.append({"confidence": f"{level}%", "working_days": round(days, 1),
+                     "finished_by": working_day_date(start, days).date().isoformat()})
+    on_time = float(np.mean(sims <= deadline_days))
+    rows.append({"confidence": f"{on_time:.0%} (deadline)", "working_days": float(deadline_days),
+                 "finished_by": working_day_date(start, deadline_days).date().isoformat()})
+    return pd.DataFrame(rows)
+
+
+def plot_finish_distribution(sim_days: object, deadline_days: float, ax: Axes | None = None,
+                             confidence: float = 0.85, bins: int = 40) -> Axes:
+    """Histogram of simulated project lengths with the cumulative share
+    finished (right axis), a solid line at the deadline and a dashed line at
+    the ``confidence`` level. Greys and line styles, so it reads without colour."""
+    sims = np.asarray(sim_days, dtype=float)
+    if sims.ndim != 1 or sims.size == 0 or not np.isfinite(sims).all():
+        raise ValueError("sim_days must be a non-empty 1-D array of finite durations.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    ax.hist(sims, bins=bins, color="0.8", edgecolor="0.5")
+    ax.set_xlabel("Project length (working days)")
+    ax.set_ylabel("Simulations")
+    cdf = ax.twinx()
+    xs = np.sort(sims)
+    curve, = cdf.plot(xs, np.arange(1, xs.size + 1) / xs.size, color="black", linewidth=1.5,
+                      label="Share of runs finished (right axis)")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.4)  # headroom for the legend
+    cdf.set_ylim(0, 1.4)
+    cdf.set_yticks(np.linspace(0, 1, 6))
+    cdf.set_ylabel("Share finished (cumulative)")
+    on_time = float(np.mean(sims <= deadline_days))
+    level = float(np.percentile(sims, confidence * 100))
+    deadline = ax.axvline(deadline_days, color="black", linewidth=2.5,
+                          label=f"Deadline, {deadline_days:g} days: {on_time:.0%} of runs on time")
+    sure = ax.axvline(level, color="black", linestyle="--", linewidth=1.5,
+                      label=f"{confidence:.0%} of runs finish within {level:.1f} days")
+    cdf.legend(handles=[deadline, sure, curve], loc="upper left", fontsize=9, framealpha=1)
+    return ax
