@@ -53,7 +53,8 @@ def test_page_is_private_clean_and_accessible(browser, book_url, path, mode):
 @pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("chapters/", "exercises/"))])
 def test_notebook_page_download_link_resolves(page, book_url, path):
     page.goto(f"{book_url}/{path}")
-    link = page.locator('a[href$=".ipynb"]').first
+    link = page.locator('a[href$=".ipynb"][href*="_sources/"]')
+    assert link.count() == 1, f"{path}: no download link"
     href = link.get_attribute("href")
     response = page.request.get(f"{book_url}/{path.rsplit('/', 1)[0]}/{href}")
     assert response.ok, f"{path}: download link {href} gives HTTP {response.status}"
@@ -61,6 +62,30 @@ def test_notebook_page_download_link_resolves(page, book_url, path):
     assert notebook["nbformat"] == 4
     assert any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code"), \
         "the downloaded notebook should carry its outputs"
+
+
+@pytest.mark.parametrize("path", ["chapters/02_responsibilities.html", "exercises/lab1_prioritization.html"])
+def test_launch_buttons_are_well_formed(path):
+    import yaml
+
+    from bs4 import BeautifulSoup
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    notebook = path.replace(".html", ".ipynb")
+    soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
+    links = {a["href"] for a in soup.find_all("a", href=True)}
+    expected = {
+        f"{config['launch_buttons']['binderhub_url']}/v2/gh/{repo}/{branch}?urlpath=lab/tree/{notebook}",
+        f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/{notebook}",
+    }
+    assert expected <= links, sorted(l for l in links if "binder" in l or "colab" in l)
+    hub = [l for l in links if l.startswith(config["launch_buttons"]["jupyterhub_url"])]
+    assert len(hub) == 1
+    query = dict(part.split("=", 1) for part in urlparse(hub[0]).query.split("&"))
+    assert query["branch"] == branch and query["urlpath"].endswith(notebook)
+    assert query["repo"].replace("%3A", ":") == config["repository"]["url"]
 
 
 def test_a_page_opened_from_disk_works_quiz_included(page):

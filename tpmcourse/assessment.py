@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from . import notebooks, quizbank
+from . import checks, notebooks, quizbank
 from .paths import COURSE, ROOT
 
 
@@ -18,12 +18,18 @@ class Row:
     label: str
     text: str
     questions: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)  # lab task ids, "lab.task"
+
+    @property
+    def assessed(self) -> bool:
+        return bool(self.questions or self.tasks)
 
 
 def objective_map() -> list[Row]:
     """One row per objective of every chapter, in course order."""
     outline = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
     banks = quizbank.load_all()
+    lab_tasks = checks.tasks()
     rows = []
     for number, chapter in enumerate(outline["chapters"], start=1):
         cid = f"ch{number:02d}"
@@ -31,16 +37,19 @@ def objective_map() -> list[Row]:
         bank = banks.get(cid)
         for obj in objectives:
             qs = [q.id for q in bank.questions if q.objective == obj.label] if bank else []
-            rows.append(Row(cid, obj.label, obj.text, qs))
+            ts = [t.id for t in lab_tasks if t.objective == obj.label]
+            rows.append(Row(cid, obj.label, obj.text, qs, ts))
     return rows
 
 
 def unassessed() -> list[str]:
-    return [r.label for r in objective_map() if not r.questions]
+    return [r.label for r in objective_map() if not r.assessed]
 
 
 def unknown_objectives() -> list[str]:
     """Questions that name an objective no chapter declares."""
     known = {r.label for r in objective_map()}
-    return [f"{q.id} → {q.objective}" for bank in quizbank.load_all().values()
-            for q in bank.questions if q.objective not in known]
+    from_quizzes = [f"{q.id} → {q.objective}" for bank in quizbank.load_all().values()
+                     for q in bank.questions if q.objective not in known]
+    from_labs = [f"{t.id} → {t.objective}" for t in checks.tasks() if t.objective not in known]
+    return from_quizzes + from_labs

@@ -82,11 +82,12 @@ class AssessmentMap(SphinxDirective):
 
         for path in quizbank.BANKS.glob("*.yml"):
             self.env.note_dependency(str(path))
-        lines = ["| Chapter | Objective | Assessed by quiz questions |", "|---|---|---|"]
+        lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]
         for row in assessment.objective_map():
-            qs = ", ".join(f"`{q}`" for q in row.questions) or "**none yet**"
+            qs = ", ".join(f"`{q}`" for q in row.questions) or "none"
+            ts = ", ".join(f"`{t}`" for t in row.tasks) or "none"
             text = row.text.replace("|", "\\|")
-            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} |")
+            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} | {ts} |")
         holder = nodes.container()
         self.state.nested_parse(StringList(lines, "course/assessment-map"), 0, holder)
         return list(holder.children)
@@ -123,10 +124,16 @@ def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
     for source, target in VENDORED:
         src, dst = NODE_MODULES / source, root / target
         if src.is_dir() and target == "jupyter-widgets":
-            dst.mkdir(parents=True, exist_ok=True)
-            for pattern in FONT_FILES:
-                for font in src.glob(pattern):
-                    shutil.copy2(font, dst / font.name)
+            # The widget manager asks for its icon fonts relative to the page,
+            # so each folder holding a widget page gets its own copy.
+            widget_dirs = {page.parent for page in Path(app.outdir).rglob("*.html")
+                           if "widget-state+json" in page.read_text(encoding="utf-8", errors="ignore")}
+            for folder in widget_dirs:
+                fonts = folder / "@jupyter-widgets" / "html-manager" / "dist"
+                fonts.mkdir(parents=True, exist_ok=True)
+                for pattern in FONT_FILES:
+                    for font in src.glob(pattern):
+                        shutil.copy2(font, fonts / font.name)
         elif src.is_dir():
             shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
