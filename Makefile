@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test outputs serve clean install chromium data
+.PHONY: book test outputs serve clean install chromium data bench
 
 NPM_STAMP := node_modules/.installed
 
@@ -27,21 +27,24 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(STAMP)
 
-## make book: set up if needed, then build the HTML book into _build/html
-book: $(STAMP)
+# The book is rebuilt only when one of its sources changed (make's own
+# dependency tracking), and then incrementally by Sphinx.
+BOOK_SOURCES := intro.md _config.yml _toc.yml package-lock.json $(shell find chapters exercises course _static tpmcourse \
+	-type f \( -name '*.ipynb' -o -name '*.md' -o -name '*.yml' -o -name '*.bib' -o -name '*.py' \
+	-o -name '*.js' -o -name '*.css' -o -name '*.svg' \) -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*')
+BOOK := _build/html/.built
+
+$(BOOK): $(STAMP) $(BOOK_SOURCES)
 	$(JB) build . $(BUILD_FLAGS)
+	touch $@
+
+## make book: set up if needed, then build the HTML book into _build/html
+book: $(BOOK)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
 
-## chromium: the system browser the browser tests drive (Debian package `chromium`)
-chromium:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'"; exit 1; fi; }
-
 ## make test: set up if needed, build the book with warnings as errors, run every test
-test: $(STAMP) chromium
-	$(JB) build . $(BUILD_FLAGS)
+test: $(BOOK) chromium
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
@@ -52,6 +55,10 @@ outputs: $(STAMP)
 ## make data: regenerate the generated data files in data/ from fixed seeds
 data: $(STAMP)
 	$(BIN)/tpmcourse data
+
+## make bench: time the metrics lab at 10^4..10^7 events, and the book's build, load and tests
+bench: $(STAMP) chromium
+	$(BIN)/python -m tpmcourse.bench
 
 ## make serve: preview the built book on http://127.0.0.1:8000
 serve: book

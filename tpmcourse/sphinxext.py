@@ -4,6 +4,7 @@ content authors edit YAML and the book is never out of step with it."""
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -154,11 +155,41 @@ def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+def trim_page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Keep first loads light: MathJax (1.2 MB) only on pages that have math.
+    (The theme's redundant fontawesome.js is removed in drop_fontawesome_js.)"""
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    body = context.get("body", "")
+    has_math = 'class="math' in body or "\\(" in body or "\\[" in body
+    context["script_files"] = [
+        js for js in scripts
+        if has_math or "mathjax" not in (getattr(js, "filename", "") or "")
+    ]
+
+
 def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """docutils marks bibliography entries ``role="doc-biblioentry"`` inside a
     ``role="list"``; ARIA 1.2 requires list items there (axe: critical)."""
     if "body" in context and 'role="doc-biblioentry"' in context["body"]:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
+    """The theme's CSS already draws every Font Awesome icon from its web
+    fonts; its 1.5 MB fontawesome.js (hard-coded in the theme's layout) only
+    repeats that work, so the built pages do without it."""
+    if exception or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        trimmed = FONTAWESOME_JS.sub("", text)
+        if trimmed != text:
+            page.write_text(trimmed, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict:
@@ -168,7 +199,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", validate_banks)
     app.connect("builder-inited", check_vendored)
     app.connect("build-finished", copy_vendored)
+    app.connect("build-finished", drop_fontawesome_js)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("html-page-context", fix_citation_roles)
+    app.connect("html-page-context", trim_page_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
