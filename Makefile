@@ -17,11 +17,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml $(NPM_STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# Front-end files the book serves itself (MathJax), pinned in package-lock.json.
+# Front-end files the book serves itself (KaTeX CSS and fonts, the widget manager),
+# pinned in package-lock.json; node also typesets the math at build time.
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
-	  else echo "npm is needed to fetch MathJax: install Node.js (e.g. 'sudo apt-get install nodejs npm')"; exit 1; fi; }
+	  else echo "Node.js and npm are needed for KaTeX and the widget manager: install them (e.g. 'sudo apt-get install nodejs npm')"; exit 1; fi; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NPM_STAMP)
 

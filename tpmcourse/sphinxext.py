@@ -98,13 +98,13 @@ NODE_MODULES = quizbank.COURSE.parent / "node_modules"
 # What the book serves itself instead of loading from a CDN: (source, target
 # under _static/vendor). Installed from npm by `make book` (package-lock.json).
 VENDORED = [
-    ("mathjax/es5/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js"),
-    *[(f"mathjax/es5/{part}", f"mathjax/{part}") for part in ("input", "output", "ui", "a11y", "adaptors", "sre")],
+    ("katex/dist/katex.min.css", "katex/katex.min.css"),
+    ("katex/dist/fonts", "katex/fonts"),
     ("requirejs/require.js", "requirejs/require.js"),
     ("@jupyter-widgets/html-manager/dist/embed-amd.js", "jupyter-widgets/embed-amd.js"),
     ("@jupyter-widgets/html-manager/dist", "jupyter-widgets"),  # its fonts (see FONT_FILES)
 ]
-FONT_FILES = ("*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg")
+FONT_FILES = ("*.woff2",)  # every browser that runs the widget manager reads woff2
 
 
 def check_vendored(app: Sphinx) -> None:
@@ -125,16 +125,18 @@ def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
     for source, target in VENDORED:
         src, dst = NODE_MODULES / source, root / target
         if src.is_dir() and target == "jupyter-widgets":
-            # The widget manager asks for its icon fonts relative to the page,
-            # so each folder holding a widget page gets its own copy.
+            # The widget manager asks for its icon fonts relative to the page
+            # (its webpack chunks resolve them from their own AMD module ids),
+            # so each folder holding a widget page gets a copy in both places.
             widget_dirs = {page.parent for page in Path(app.outdir).rglob("*.html")
                            if "widget-state+json" in page.read_text(encoding="utf-8", errors="ignore")}
             for folder in widget_dirs:
-                fonts = folder / "@jupyter-widgets" / "html-manager" / "dist"
-                fonts.mkdir(parents=True, exist_ok=True)
-                for pattern in FONT_FILES:
-                    for font in src.glob(pattern):
-                        shutil.copy2(font, fonts / font.name)
+                for sub in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
+                    fonts = folder / sub
+                    fonts.mkdir(parents=True, exist_ok=True)
+                    for pattern in FONT_FILES:
+                        for font in src.glob(pattern):
+                            shutil.copy2(font, fonts / font.name)
         elif src.is_dir():
             shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
@@ -153,20 +155,6 @@ def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
-
-
-def trim_page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Keep first loads light: MathJax (1.2 MB) only on pages that have math.
-    (The theme's redundant fontawesome.js is removed in drop_fontawesome_js.)"""
-    scripts = context.get("script_files")
-    if scripts is None:
-        return
-    body = context.get("body", "")
-    has_math = 'class="math' in body or "\\(" in body or "\\[" in body
-    context["script_files"] = [
-        js for js in scripts
-        if has_math or "mathjax" not in (getattr(js, "filename", "") or "")
-    ]
 
 
 def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -202,6 +190,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", drop_fontawesome_js)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("html-page-context", fix_citation_roles)
-    app.connect("html-page-context", trim_page_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
