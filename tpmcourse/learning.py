@@ -8,11 +8,11 @@ in one tested place so the notebooks can focus on the judgement around it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from .validate import check_number
 
 #: The scale used by the skills-coverage matrix and the skills-gap analysis.
 SCALE_MIN, SCALE_MAX = 0, 3
@@ -22,15 +22,7 @@ _HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 
 
 # --------------------------------------------------------------------------- checks
-def _check_number(name: str, value: object) -> float:
-    if value is None:
-        raise TypeError(f"{name} is None: pass a number.")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{name} is NaN: pass a real number.")
-    return value
+_check_number = check_number  # shared with the other helpers
 
 
 def _check_frame(df: object, name: str, columns: Sequence[str]) -> pd.DataFrame:

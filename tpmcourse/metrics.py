@@ -6,11 +6,11 @@ here, tested, instead of being retyped (and mistyped) in every notebook.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from .validate import check_number
 
 #: The steps of a new Larkspur merchant's journey, in order.
 FUNNEL_STEPS: tuple[str, ...] = ("signed_up", "verified", "first_invoice", "first_payment")
@@ -18,15 +18,7 @@ FUNNEL_STEPS: tuple[str, ...] = ("signed_up", "verified", "first_invoice", "firs
 MINUTES_PER_DAY = 24 * 60
 
 
-def _check_number(name: str, value: object) -> float:
-    if value is None:
-        raise TypeError(f"{name} is None: pass a number.")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{name} is NaN: pass a real number.")
-    return value
+_check_number = check_number  # shared with the other helpers
 
 
 def _check_slo(slo: object) -> float:
