@@ -1,0 +1,265 @@
+"""``tpmcourse grade``: grade a folder of submitted lab notebooks.
+
+Each submission runs in its own process, in a scratch folder, with a time
+limit, no network and an audit hook that refuses writes and deletes outside
+that folder (tpmcourse.sandbox). Then the course's own checks, in this
+process, grade the answers the notebook computed: a submission's check cells
+(which a learner can edit) are never trusted. One bad submission never stops
+the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import answers, checks, labinfo, sandbox
+from .paths import DATA
+
+MAX_NOTEBOOK_BYTES = 20_000_000
+MAX_ANSWERS_BYTES = 50_000_000
+STATUSES = ("graded", "timeout", "error", "invalid")
+
+
+@dataclass
+class TaskResult:
+    task: checks.Task
+    passed: bool
+    message: str
+
+    @property
+    def points(self) -> int:
+        return self.task.points if self.passed and self.task.kind == "auto" else 0
+
+
+@dataclass
+class Grade:
+    student: str
+    lab: str
+    file: str
+    status: str = "graded"
+    message: str = ""
+    results: list[TaskResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(r.points for r in self.results)
+
+    @property
+    def possible(self) -> int:
+        return sum(r.task.points for r in self.results if r.task.kind == "auto")
+
+
+def find_submissions(folder: Path) -> list[tuple[str, Path]]:
+    """(student, notebook) pairs: ``folder/<student>/*.ipynb`` or ``folder/<student>_<lab>.ipynb``."""
+    found = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        rel = path.relative_to(folder)
+        if len(rel.parts) > 1:
+            student = rel.parts[0]
+        else:
+            stem = path.stem
+            for lab in labinfo.labs():
+                for suffix in (lab.notebook.stem, lab.id):
+                    stem = stem.replace(suffix, "")
+            student = stem.strip("_- .") or path.stem
+        found.append((student, path))
+    return found
+
+
+def _identify_lab(nb: nbformat.NotebookNode, path: Path) -> labinfo.Lab | None:
+    meta = nb.metadata.get("tpmcourse", {})
+    if isinstance(meta, dict) and isinstance(meta.get("lab"), str):
+        try:
+            return labinfo.find(meta["lab"])
+        except KeyError:
+            return None
+    for lab in labinfo.labs():
+        sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        if lab.notebook.stem in path.stem or f'check("{lab.id}.' in sources:
+            return lab
+    return None
+
+
+def _scratch(lab: labinfo.Lab, nb: nbformat.NotebookNode) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="tpm-grade-"))
+    (root / "data").mkdir()
+    for name in lab.data_files():
+        if (DATA / name).exists():
+            shutil.copy2(DATA / name, root / "data" / name)
+    nbformat.write(nb, root / "submission.ipynb")
+    names = sorted({v for t in lab.tasks for v in t.variables})
+    (root / "names.json").write_text(json.dumps(names))
+    site = root / "_site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(sandbox.sitecustomize_source())
+    for sub in ("home", "tmp", "mpl", "ipython", "runtime"):
+        (root / sub).mkdir()
+    kernel_env = {
+        sandbox.ENV: str(root), "PYTHONPATH": str(site), "HOME": str(root / "home"),
+        "TMPDIR": str(root / "tmp"), "MPLCONFIGDIR": str(root / "mpl"), "MPLBACKEND": "Agg",
+        "IPYTHONDIR": str(root / "ipython"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    (root / "kernel_env.json").write_text(json.dumps(kernel_env))
+    return root
+
+
+def _run(root: Path, cell_timeout: int, total_timeout: int, max_output: int) -> tuple[dict, bool]:
+    """Start the runner in its own process group (and network namespace where possible)."""
+    cmd = [sys.executable, "-m", "tpmcourse.grade_runner", str(root), str(cell_timeout), str(max_output)]
+    if sys.platform.startswith("linux") and shutil.which("unshare") and os.geteuid() == 0:
+        cmd = ["unshare", "--net", "--"] + cmd
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHONPATH"))}
+    env["JUPYTER_RUNTIME_DIR"] = str(root / "runtime")
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        proc.wait(timeout=total_timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return {}, True
+    run_file = root / "run.json"
+    return (json.loads(run_file.read_text()) if run_file.exists() else {}), False
+
+
+def grade_one(student: str, path: Path, cell_timeout: int = 60, total_timeout: int = 600,
+              max_output: int = 1_000_000) -> Grade:
+    """Grade one submitted notebook; never raises."""
+    grade = Grade(student, "", path.name)
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise ValueError(f"the file is over {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+        nb = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:
+        grade.status, grade.message = "invalid", f"not a valid notebook file ({type(exc).__name__}: {str(exc)[:200]})"
+        return grade
+    lab = _identify_lab(nb, path)
+    if lab is None:
+        grade.status, grade.message = "invalid", "not one of the course's labs (no tpmcourse lab metadata or checks)"
+        return grade
+    grade.lab = lab.id
+    root = _scratch(lab, nb)
+    try:
+        report, killed = _run(root, cell_timeout, total_timeout, max_output)
+        problems = []
+        violations = (root / sandbox.LOG).read_text(encoding="utf-8").splitlines() if (root / sandbox.LOG).exists() else []
+        if killed:
+            grade.status = "timeout"
+            problems.append(f"stopped after {total_timeout} s")
+        elif report.get("timeouts"):
+            grade.status = "timeout"
+            problems.append(f"cell {report['timeouts'][0]} ran over {cell_timeout} s and was interrupted")
+        if violations:
+            grade.status = "error" if grade.status == "graded" else grade.status
+            problems.append(f"refused: {violations[0]}" + (f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""))
+        if report.get("overflow"):
+            grade.status = "error" if grade.status == "graded" else grade.status
+            problems.append(f"printed more than {max_output:,} bytes; the rest was dropped")
+        if report.get("dead"):
+            grade.status = "error" if grade.status == "graded" else grade.status
+            problems.append("the kernel died")
+        if report.get("errors"):
+            grade.status = "error" if grade.status == "graded" else grade.status
+            index, text = report["errors"][0]
+            problems.append(f"cell {index} raised {text}")
+        values = _read_answers(root / "answers.json")
+        if values is None:
+            problems.append("no answers could be read")
+            values = {}
+        for task in lab.tasks:
+            given = [values.get(name) for name in task.variables]
+            result = checks.evaluate(task.id, *given)
+            grade.results.append(TaskResult(task, result.passed, result.message))
+        grade.message = "; ".join(problems)
+    except Exception as exc:  # the grader's own failure is this submission's error, not the batch's
+        grade.status, grade.message = "error", f"could not be graded ({type(exc).__name__}: {exc})"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return grade
+
+
+def _read_answers(path: Path) -> dict | None:
+    if not path.exists() or path.stat().st_size > MAX_ANSWERS_BYTES:
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    out = {}
+    for name, value in raw.items():
+        try:
+            out[str(name)] = answers.decode(value)
+        except Exception:
+            out[str(name)] = answers.Unsupported("unreadable")
+    return out
+
+
+def grade_folder(folder: Path, out_csv: Path, feedback_dir: Path | None = None, workers: int | None = None,
+                 cell_timeout: int = 60, total_timeout: int = 600, progress: bool = True) -> list[Grade]:
+    from tqdm import tqdm
+
+    submissions = find_submissions(folder)
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(grade_one, s, p, cell_timeout, total_timeout) for s, p in submissions]
+        grades = [f.result() for f in tqdm(futures, desc="grading", unit="notebook", disable=not progress,
+                                           file=sys.stderr)]
+    write_csv(grades, out_csv)
+    write_feedback(grades, feedback_dir or out_csv.with_name(out_csv.stem + "_feedback"))
+    return grades
+
+
+def write_csv(grades: list[Grade], path: Path) -> None:
+    task_ids: list[str] = []
+    for g in grades:
+        for r in g.results:
+            if r.task.id not in task_ids:
+                task_ids.append(r.task.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "lab", "file", "status", *task_ids, "total", "possible", "message"])
+        for g in sorted(grades, key=lambda g: (g.student, g.lab, g.file)):
+            by_task = {r.task.id: ("rubric" if r.task.kind == "written" and r.passed else r.points)
+                       for r in g.results}
+            writer.writerow([g.student, g.lab, g.file, g.status, *[by_task.get(t, "") for t in task_ids],
+                             g.total, g.possible, g.message])
+
+
+def write_feedback(grades: list[Grade], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    by_student: dict[str, list[Grade]] = {}
+    for g in grades:
+        by_student.setdefault(g.student, []).append(g)
+    for student, items in by_student.items():
+        lines = [f"# Feedback for {student}", ""]
+        for g in items:
+            lines += [f"## {g.lab or g.file}", "", f"Status: **{g.status}**. Points: {g.total} of {g.possible}."]
+            if g.message:
+                lines += ["", f"Note: {g.message}"]
+            lines += ["", "| Task | Result | Points | Feedback |", "|---|---|---|---|"]
+            for r in g.results:
+                mark = "✅" if r.passed else "❌"
+                pts = "graded with the rubric" if r.task.kind == "written" else f"{r.points} of {r.task.points}"
+                lines.append(f"| {r.task.title} | {mark} | {pts} | {r.message.replace('|', '/')} |")
+            lines.append("")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in student)
+        (folder / f"{safe}.md").write_text("\n".join(lines), encoding="utf-8")
