@@ -74,17 +74,23 @@ def validate_banks(app: Sphinx) -> None:
 
 
 class AssessmentMap(SphinxDirective):
-    """``{assessment-map}``: objectives and the quiz questions that assess them."""
+    """``{assessment-map}``: objectives and the quiz questions and lab tasks
+    that assess them; ``{assessment-map} ch02`` for one chapter."""
 
     has_content = False
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
         from . import assessment
 
+        chapter = self.arguments[0] if self.arguments else None
         for path in quizbank.BANKS.glob("*.yml"):
             self.env.note_dependency(str(path))
+        rows = [r for r in assessment.objective_map() if chapter in (None, r.chapter)]
+        if not rows:
+            raise self.error(f"assessment-map: no objectives for {chapter!r}")
         lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]
-        for row in assessment.objective_map():
+        for row in rows:
             qs = ", ".join(f"`{q}`" for q in row.questions) or "none"
             ts = ", ".join(f"`{t}`" for t in row.tasks) or "none"
             text = row.text.replace("|", "\\|")
