@@ -118,3 +118,16 @@ def test_print_layout_hides_navigation_and_solutions(page, book_url):
     assert page.locator("h1").first.is_visible()
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 20_000
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_headings_never_skip_a_level(path):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup
+    levels = [int(h.name[1]) for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert levels and levels[0] == 1, f"{path}: the page should start with one h1, got {levels[:3]}"
+    jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert not jumps, f"{path}: heading levels jump {jumps}"
+    assert levels.count(1) == 1, f"{path}: {levels.count(1)} h1 headings"

@@ -119,3 +119,27 @@ def test_no_notebook_stores_an_error_output():
         if out.get("output_type") == "error" or out.get("name") == "stderr"
     ]
     assert not errors, f"notebooks with stored errors or warnings: {sorted(set(errors))}"
+
+
+def test_every_chart_also_gives_its_numbers():
+    """A reader who cannot see a chart gets its numbers: the same cell or a
+    neighbouring code cell shows a table (or text) of the plotted values."""
+
+    def shows_numbers(cell) -> bool:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "<table" in data.get("text/html", "") or out.get("output_type") == "stream":
+                return True
+            if "text/plain" in data and "image/png" not in data and any(ch.isdigit() for ch in data["text/plain"]):
+                return True
+        return False
+
+    missing = []
+    for path in notebooks.all_notebooks():
+        cells = [c for c in notebooks.read(path).cells if c.cell_type == "code"]
+        for i, cell in enumerate(cells):
+            if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+                neighbours = cells[max(0, i - 1): i + 2]
+                if not any(shows_numbers(c) for c in neighbours):
+                    missing.append(f"{path.relative_to(ROOT)} code cell {i}")
+    assert not missing, f"charts without their numbers nearby: {missing}"
