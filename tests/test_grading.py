@@ -176,3 +176,17 @@ def test_feedback_report_per_student(graded):
     text = (root / "grades_feedback" / "cy.md").read_text(encoding="utf-8")
     assert text.startswith("# Feedback for cy") and "✅" in text and "❌" in text
     assert "not answered yet" in text
+
+
+def test_submissions_have_no_network(tmp_path, handout):
+    """Where the machine allows it the runner has no network interface; either
+    way a connection attempt is refused and reported."""
+    lab = labinfo.find("metrics")
+    nb = with_cell(nbformat.read(handout / lab.notebook.name, as_version=4),
+                   "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)")
+    path = tmp_path / "net_lab2_metrics.ipynb"
+    nbformat.write(nb, path)
+    from tpmcourse import grading
+
+    grade = grading.grade_one("net", path, cell_timeout=20, total_timeout=120)
+    assert grade.status == "error" and "network access" in grade.message, grade.message
