@@ -54,6 +54,9 @@ def test_every_task_is_checked_once_in_its_notebook(path):
     registered = [t.id for t in checks.tasks(lab_id(path))]
     assert sorted(called) == sorted(registered), f"{path.name}: checks called {called}, tasks {registered}"
     assert any(assign.is_solution(c) for c in nb.cells), f"{path.name}: no cell tagged solution"
+    unfolded = [i for i, c in enumerate(nb.cells) if assign.is_solution(c) and c.cell_type == "code"
+                and "hide-cell" not in c.metadata.get("tags", [])]
+    assert not unfolded, f"{path.name}: solution cells {unfolded} are not folded in the book (tag hide-cell)"
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
