@@ -409,6 +409,6 @@ def test_recommendation_form_hints():
     assert "decision" in hint("recommendation", no_decision)
     no_numbers = " ".join(["I recommend we buy the mitigations and start certification early."] * 10)
     assert "numbers" in hint("recommendation", no_numbers)
-    no_percent = " ".join(["I recommend we finish in 94 days by 3 July, saving $150,000."] * 8)
+    no_percent = " ".join(["I recommend we finish in 94 days by 3 July, saving $150,000."] * 9)
     assert "percentage" in hint("recommendation", no_percent)
     assert "string" in hint("recommendation", 42)

@@ -17,6 +17,7 @@ import html
 import importlib
 import math
 import pkgutil
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,3 +191,25 @@ def ratio_hint(got: float, expected: float, what: str) -> str:
     if close(got, 1 / expected, rel=0.02):
         return f"{what} is the reciprocal of the expected value: is the ratio upside down?"
     return f"{what} should be about {expected:,.4g}, yours is {got:,.4g} ({r:.2f}× off)."
+
+
+MEMO_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+MEMO_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def need_memo(text: Any, name: str, *, decision: re.Pattern, decision_hint: str, min_numbers: int,
+              numbers_hint: str, min_words: int = 80, words_hint: str = "") -> tuple[int, int]:
+    """The form of a written memo (checked before a human grades its content):
+    text, enough words, a stated decision and the numbers it rests on.
+    Returns (words, distinct numbers); raises a Hint naming what is missing."""
+    if not isinstance(text, str):
+        raise Hint(f"`{name}` should be a string (your memo as text in quotes), not {type(text).__name__}.")
+    words = MEMO_WORD.findall(text)
+    if len(words) < min_words:
+        raise Hint(f"`{name}` has {len(words)} words; write at least {min_words}{': ' + words_hint if words_hint else '.'}")
+    if not decision.search(text):
+        raise Hint(decision_hint)
+    numbers = set(MEMO_NUMBER.findall(text))
+    if len(numbers) < min_numbers:
+        raise Hint(numbers_hint)
+    return len(words), len(numbers)

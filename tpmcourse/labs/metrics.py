@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
+from ..checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
 from ..datasets import Dataset
 from .. import eventlog
 
@@ -531,17 +531,10 @@ DECISION = re.compile(r"\b(ship|launch|roll(ing)?[ -]?out|rerun|re-run|extend|ho
 @task(LAB, "recommendation", title="Task 10, recommendation", variables=["memo"], points=3,
       objective="ch03-metric-tree", kind="written")
 def check_recommendation(memo):
-    if not isinstance(memo, str):
-        raise Hint(f"`memo` should be a string (your text in quotes), not {type(memo).__name__}.")
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", memo)
-    if len(words) < 80:
-        raise Hint(f"`memo` has {len(words)} words; write at least 80 so the reasoning fits: "
-                   f"the decision, the numbers it rests on, the risks and what you would watch.")
-    if not DECISION.search(memo):
-        raise Hint("state the decision in plain words: ship, roll out, hold, extend or rerun.")
-    numbers = re.findall(r"\d+(?:[.,]\d+)?", memo)
-    if len(numbers) < 2:
-        raise Hint("name the numbers the decision rests on (the lift, its interval, the p-value, "
-                   "the sample sizes); your memo quotes fewer than two.")
+    need_memo(memo, "memo", decision=DECISION, min_numbers=2,
+              words_hint="the decision, the numbers it rests on, the risks and what you would watch.",
+              decision_hint="state the decision in plain words: ship, roll out, hold, extend or rerun.",
+              numbers_hint="name the numbers the decision rests on (the lift, its interval, the p-value, "
+                           "the sample sizes); your memo quotes fewer than two.")
     return ("the memo has the right form (a decision and the numbers behind it). It will be graded "
             "with the rubric: decision, evidence with uncertainty, SRM and guardrail, next step.")

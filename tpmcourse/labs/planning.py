@@ -17,7 +17,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from ..checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
+from ..checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
 from ..datasets import Dataset
 from ..paths import data_file
 from ..risk import PertEstimate, expected_cost, pert_table, probability_within, risk_level, risk_score
@@ -626,18 +626,13 @@ _DECISION = re.compile(r"\b(recommend\w*|propos\w*|decid\w*|decision|approve\w*|
 @task(LAB, "recommendation", title="Recommendation to the steering group", variables=["memo"], points=3,
       objective="ch02-estimate", kind="written")
 def check_recommendation(memo):
-    if not isinstance(memo, str):
-        raise Hint(f"`memo` should be text (a string in quotes), not {type(memo).__name__}.")
-    words = re.findall(r"[A-Za-z0-9$%.,'’-]+", memo)
-    if len(words) < 80:
-        raise Hint(f"`memo` has {len(words)} words; write at least 80 (about 120–200 is right for a steering group).")
-    if not _DECISION.search(memo):
-        raise Hint("`memo` does not state a decision: say what you recommend or ask the group to approve.")
-    numbers = set(re.findall(r"\d[\d,.]*", memo))
-    if len(numbers) < 3:
-        raise Hint("`memo` should name the numbers it rests on (for example the chance of meeting the switch-off, "
-                   "the 85% date, and the net saving from mitigations); it names fewer than three.")
+    words, numbers = need_memo(
+        memo, "memo", decision=_DECISION, min_numbers=3,
+        words_hint="about 120–200 is right for a steering group.",
+        decision_hint="`memo` does not state a decision: say what you recommend or ask the group to approve.",
+        numbers_hint="`memo` should name the numbers it rests on (for example the chance of meeting the switch-off, "
+                     "the 85% date, and the net saving from mitigations); it names fewer than three.")
     if "%" not in memo and "percent" not in memo.lower():
         raise Hint("`memo` gives no probability: state the chance of finishing by the switch-off as a percentage.")
-    return (f"a {len(words)}-word memo with a decision and {len(numbers)} figures. It will be graded with the "
+    return (f"a {words}-word memo with a decision and {numbers} figures. It will be graded with the "
             "rubric: decision first, the numbers behind it, the trade-off and who must act.")

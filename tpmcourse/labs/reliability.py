@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import reliability as rel
-from ..checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
+from ..checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
 from ..datasets import Dataset
 from ..metrics import allowed_downtime_minutes
 from ..paths import data_file
@@ -454,19 +454,13 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
 @task(LAB, "recommendation", title="Task 9, your recommendation", variables=["memo"], points=3,
       objective="ch03-error-budget", kind="written")
 def check_recommendation(memo) -> str:
-    if not isinstance(memo, str):
-        raise Hint(f"`memo` should be a string of text (in triple quotes), not {type(memo).__name__}.")
-    words = re.findall(r"[A-Za-z0-9'%.-]+", memo)
-    if len(words) < 80:
-        raise Hint(f"`memo` has {len(words)} words; write at least 80 (about one paragraph) so "
-                   f"the decision and its reasons both fit.")
-    if not DECISION_WORDS.search(memo):
-        raise Hint("`memo` does not state a decision. Say plainly what you recommend "
-                   "(e.g. 'I recommend we pause ...' or 'we should continue ...').")
-    numbers = NUMBER.findall(memo)
-    if len(numbers) < 3:
-        raise Hint(f"`memo` cites {len(numbers)} number(s). Name the figures your decision rests on "
-                   f"(availability, budget spent, burn rate, change failure rate...).")
-    return (f"the memo has the right form ({len(words)} words, a decision, {len(numbers)} figures). "
+    words, numbers = need_memo(
+        memo, "memo", decision=DECISION_WORDS, min_numbers=3,
+        words_hint="about one paragraph, so the decision and its reasons both fit.",
+        decision_hint="`memo` does not state a decision. Say plainly what you recommend "
+                      "(e.g. 'I recommend we pause ...' or 'we should continue ...').",
+        numbers_hint="`memo` cites fewer than three numbers. Name the figures your decision rests on "
+                     "(availability, budget spent, burn rate, change failure rate...).")
+    return (f"the memo has the right form ({words} words, a decision, {numbers} figures). "
             f"It will be graded with the rubric: a clear decision, the numbers that support it, "
             f"what the decision costs, and what would change it.")
