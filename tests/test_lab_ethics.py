@@ -8,23 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from labcheck import checker
 
 from tpmcourse import ethics_lab as el
-from tpmcourse.checks import evaluate, tasks
+from tpmcourse.checks import tasks
 from tpmcourse.labs import ethics as lab
 from tpmcourse.privacy import BUSINESS_SECTORS
 
 
-def ok(task, *answers):
-    result = evaluate(f"ethics.{task}", *answers)
-    assert result.passed, result.message
-    return result.message
-
-
-def hint(task, *answers):
-    result = evaluate(f"ethics.{task}", *answers)
-    assert not result.passed, f"{task} accepted {answers!r}"
-    return result.message
+ok, hint = checker("ethics")
 
 
 @pytest.fixture(scope="module")

@@ -7,26 +7,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from labcheck import checker
 from scipy.stats import binomtest, chi2, chisquare
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_effectsize,
                                           proportions_ztest)
 
 from tpmcourse import eventlog
-from tpmcourse.checks import evaluate, tasks
+from tpmcourse.checks import tasks
 from tpmcourse.labs import metrics as lab
 
 
-def ok(task, *answers):
-    result = evaluate(f"metrics.{task}", *answers)
-    assert result.passed, result.message
-    return result.message
-
-
-def hint(task, *answers):
-    result = evaluate(f"metrics.{task}", *answers)
-    assert not result.passed, f"{task} accepted {answers!r}"
-    return result.message
+ok, hint = checker("metrics")
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from labcheck import checker
 
-from tpmcourse.checks import evaluate
 from tpmcourse.labs import planning as lab
 from tpmcourse.paths import DATA, EXERCISES
 from tpmcourse.risk import pert_table
@@ -33,16 +33,7 @@ def sims() -> np.ndarray:
     return lab.reference_simulation()
 
 
-def passes(task, *answers):
-    result = evaluate(f"planning.{task}", *answers)
-    assert result.passed, result.message
-    return result.message
-
-
-def hint(task, *answers):
-    result = evaluate(f"planning.{task}", *answers)
-    assert not result.passed, f"{task} accepted a wrong answer"
-    return result.message
+passes, hint = checker("planning")
 
 
 # --- data --------------------------------------------------------------------------------
