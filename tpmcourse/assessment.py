@@ -1,5 +1,5 @@
-"""Which quiz questions (and, later, lab tasks) assess which learning
-objective: computed from the chapters and the question banks, so the
+"""Which quiz questions and lab tasks assess which learning objective:
+computed from the chapters, the question banks and the labs' checks, so the
 instructors' table can never go stale."""
 
 from __future__ import annotations
@@ -25,15 +25,19 @@ class Row:
         return bool(self.questions or self.tasks)
 
 
+def chapter_files() -> list:
+    outline = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
+    return [ROOT / chapter["file"] for chapter in outline["chapters"]]
+
+
 def objective_map() -> list[Row]:
     """One row per objective of every chapter, in course order."""
-    outline = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
     banks = quizbank.load_all()
     lab_tasks = checks.tasks()
     rows = []
-    for number, chapter in enumerate(outline["chapters"], start=1):
+    for number, path in enumerate(chapter_files(), start=1):
         cid = f"ch{number:02d}"
-        objectives = notebooks.objectives(notebooks.read(ROOT / chapter["file"]))
+        objectives = notebooks.objectives(notebooks.read(path))
         bank = banks.get(cid)
         for obj in objectives:
             qs = [q.id for q in bank.questions if q.objective == obj.label] if bank else []

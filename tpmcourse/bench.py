@@ -8,7 +8,6 @@ machine, so the bench prints them with the targets beside them.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
 import subprocess
@@ -131,12 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["book", "metrics"], help="run one part")
     args = parser.parse_args(argv)
     if args.only in (None, "metrics"):
-        with contextlib.suppress(ImportError):
-            from .eventlog_bench import bench_metrics
+        from .eventlog_bench import bench_metrics
 
-            print("Metrics lab: funnel and cohorts, pandas vs DuckDB\n")
-            print(bench_metrics())
-            print()
+        print("Metrics lab: funnel and cohorts, pandas vs DuckDB\n")
+        print(bench_metrics())
+        print()
     if args.only in (None, "book"):
         print("The book: build, load and test\n")
         print(bench_book(with_tests=not args.no_test))

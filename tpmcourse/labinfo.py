@@ -3,6 +3,7 @@ its tasks and points, and the data files it reads."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +37,20 @@ class Lab:
         return sorted(found)
 
 
-def labs() -> list[Lab]:
+@functools.lru_cache(maxsize=1)
+def _labs() -> tuple[Lab, ...]:
     found = []
     for path in sorted(EXERCISES.glob("lab*_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         title = next((line[2:].strip() for cell in nb.cells if cell.cell_type == "markdown"
                       for line in cell.source.splitlines() if line.startswith("# ")), path.stem)
         found.append(Lab(path.stem.split("_", 1)[1], path, title))
-    return found
+    return tuple(found)
+
+
+def labs() -> list[Lab]:
+    """Every lab, read once per process (grading asks for each submission)."""
+    return list(_labs())
 
 
 def find(name: str) -> Lab:

@@ -22,7 +22,6 @@ _HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 
 
 # --------------------------------------------------------------------------- checks
-_check_number = check_number  # shared with the other helpers
 
 
 def _check_frame(df: object, name: str, columns: Sequence[str]) -> pd.DataFrame:
@@ -74,7 +73,7 @@ def coverage_summary(matrix: pd.DataFrame, weak_below: int = 2) -> pd.DataFrame:
     """
     matrix = _check_frame(matrix, "matrix", [])
     _check_scores(matrix, "matrix", list(matrix.columns))
-    weak_below = _check_number("weak_below", weak_below)
+    weak_below = check_number("weak_below", weak_below)
     maximum = SCALE_MAX * matrix.shape[1]
     out = pd.DataFrame(index=matrix.index)
     out["coverage_pct"] = (matrix.sum(axis=1) / maximum * 100).round(0).astype(int)
@@ -133,10 +132,10 @@ def payback_schedule(
 
     Returns one row per year 1..horizon with ``cash_flow`` and ``cumulative``.
     """
-    tuition = _check_number("tuition", tuition)
-    forgone = _check_number("forgone_income_per_year", forgone_income_per_year)
-    uplift = _check_number("uplift_per_year", uplift_per_year)
-    rate = _check_number("discount_rate", discount_rate)
+    tuition = check_number("tuition", tuition)
+    forgone = check_number("forgone_income_per_year", forgone_income_per_year)
+    uplift = check_number("uplift_per_year", uplift_per_year)
+    rate = check_number("discount_rate", discount_rate)
     for name, value in (("study_years", study_years), ("horizon_years", horizon_years)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be a whole number of years, got {value!r}.")

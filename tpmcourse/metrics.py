@@ -18,11 +18,10 @@ FUNNEL_STEPS: tuple[str, ...] = ("signed_up", "verified", "first_invoice", "firs
 MINUTES_PER_DAY = 24 * 60
 
 
-_check_number = check_number  # shared with the other helpers
 
 
 def _check_slo(slo: object) -> float:
-    slo = _check_number("slo", slo)
+    slo = check_number("slo", slo)
     if not 0 < slo < 1:
         raise ValueError(
             f"slo must be a fraction between 0 and 1 (e.g. 0.9995 for 99.95%), got {slo}."
@@ -45,7 +44,7 @@ def funnel_conversion(counts: Mapping[str, int] | pd.Series) -> pd.DataFrame:
         raise ValueError("a funnel needs at least two steps.")
     steps, values = [], []
     for step, value in items:
-        value = _check_number(f"count for step {step!r}", value)
+        value = check_number(f"count for step {step!r}", value)
         if value < 0 or value != int(value):
             raise ValueError(f"count for step {step!r} must be a whole number >= 0, got {value}.")
         steps.append(str(step))
@@ -71,7 +70,7 @@ def allowed_downtime_minutes(slo: float, window_days: float = 30) -> float:
     """Minutes of full unavailability an availability SLO allows in a window:
     the error budget expressed as time, e.g. 99.95% over 30 days -> 21.6."""
     slo = _check_slo(slo)
-    window_days = _check_number("window_days", window_days)
+    window_days = check_number("window_days", window_days)
     if window_days <= 0:
         raise ValueError(f"window_days must be positive, got {window_days}.")
     return round((1 - slo) * window_days * MINUTES_PER_DAY, 4)
@@ -82,7 +81,7 @@ def burn_rate(bad_fraction: float, slo: float) -> float:
     window; 10.0 would spend a 30-day budget in 3 days. Alerting on burn rate
     (not raw error counts) is the SRE practice this supports."""
     slo = _check_slo(slo)
-    bad_fraction = _check_number("bad_fraction", bad_fraction)
+    bad_fraction = check_number("bad_fraction", bad_fraction)
     if not 0 <= bad_fraction <= 1:
         raise ValueError(f"bad_fraction must be between 0 and 1, got {bad_fraction}.")
     return round(bad_fraction / (1 - slo), 4)
@@ -103,7 +102,7 @@ def error_budget_burn(
         raise TypeError(
             f"daily_bad_minutes must be a list of numbers, got {type(daily_bad_minutes).__name__}."
         )
-    minutes = [_check_number(f"day {i + 1}", m) for i, m in enumerate(daily_bad_minutes)]
+    minutes = [check_number(f"day {i + 1}", m) for i, m in enumerate(daily_bad_minutes)]
     if not minutes:
         raise ValueError("daily_bad_minutes is empty: pass at least one day.")
     if any(m < 0 for m in minutes):

@@ -62,12 +62,12 @@ class QuestionWidget(widgets.VBox):
             return [i for i, box in enumerate(self.boxes) if box.value]
         if q.type == "numeric":
             return self.control.value
-        positions = [s.value for s in self.selects]
-        if None in positions:
+        if any(s.value is None for s in self.selects):
             return None
-        by_position = sorted(zip(positions, self.order))
-        return [q.items[idx] for _, idx in by_position] if len(set(positions)) == len(positions) \
-            else [q.items[0]] * len(positions)
+        # Item per position; a position chosen twice leaves another one empty,
+        # and the grader reads that gap as "each position once".
+        chosen = {s.value: q.items[idx] for s, idx in zip(self.selects, self.order)}
+        return [chosen.get(p) for p in range(1, len(q.items) + 1)]
 
     def _check(self, _button=None) -> Result:
         self.result = grade(self.question, self.answer())

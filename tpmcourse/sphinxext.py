@@ -65,6 +65,12 @@ class QuizProgress(SphinxDirective):
         return [nodes.raw("", markup, format="html")]
 
 
+def reset_build_state(app: Sphinx) -> None:
+    """Each build computes the objective map afresh and tracks its own pages."""
+    app.tpm_objective_map = None
+    app.tpm_written_pages = set()
+
+
 def validate_banks(app: Sphinx) -> None:
     """A malformed question bank fails the build, naming file and question."""
     try:
@@ -84,9 +90,14 @@ class AssessmentMap(SphinxDirective):
         from . import assessment
 
         chapter = self.arguments[0] if self.arguments else None
-        for path in quizbank.BANKS.glob("*.yml"):
+        sources = [*quizbank.BANKS.glob("*.yml"), *assessment.chapter_files(),
+                   *(Path(assessment.__file__).parent / "labs").glob("*.py")]
+        for path in sources:
             self.env.note_dependency(str(path))
-        rows = [r for r in assessment.objective_map() if chapter in (None, r.chapter)]
+        app = self.env.app
+        if getattr(app, "tpm_objective_map", None) is None:  # once per build, not once per table
+            app.tpm_objective_map = assessment.objective_map()
+        rows = [r for r in app.tpm_objective_map if chapter in (None, r.chapter)]
         if not rows:
             raise self.error(f"assessment-map: no objectives for {chapter!r}")
         lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]
@@ -108,9 +119,12 @@ VENDORED = [
     ("katex/dist/fonts", "katex/fonts"),
     ("requirejs/require.js", "requirejs/require.js"),
     ("@jupyter-widgets/html-manager/dist/embed-amd.js", "jupyter-widgets/embed-amd.js"),
-    ("@jupyter-widgets/html-manager/dist", "jupyter-widgets"),  # its fonts (see FONT_FILES)
 ]
-FONT_FILES = ("*.woff2",)  # every browser that runs the widget manager reads woff2
+WIDGET_FONTS = NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist"  # *.woff2, all browsers read it
+# The widget manager asks for its icon fonts relative to the page (its webpack
+# chunks resolve them from their own AMD module ids), so a folder holding a
+# widget page gets a copy in both of these places.
+WIDGET_FONT_DIRS = ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist")
 
 
 def check_vendored(app: Sphinx) -> None:
@@ -123,31 +137,24 @@ def check_vendored(app: Sphinx) -> None:
                              "in the course folder (make book does)")
 
 
+def _copy(src: Path, dst: Path) -> None:
+    """Copy a file or folder, skipping files already there (incremental builds)."""
+    files = [(f, dst / f.relative_to(src)) for f in src.rglob("*") if f.is_file()] if src.is_dir() else [(src, dst)]
+    for source, target in files:
+        if target.exists() and target.stat().st_size == source.stat().st_size \
+                and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
 def copy_vendored(app: Sphinx, exception: Exception | None) -> None:
     """Copy the vendored front-end files into the built book's _static/vendor."""
     if exception or app.builder.format != "html":
         return
     root = Path(app.outdir) / "_static" / "vendor"
     for source, target in VENDORED:
-        src, dst = NODE_MODULES / source, root / target
-        if src.is_dir() and target == "jupyter-widgets":
-            # The widget manager asks for its icon fonts relative to the page
-            # (its webpack chunks resolve them from their own AMD module ids),
-            # so each folder holding a widget page gets a copy in both places.
-            widget_dirs = {page.parent for page in Path(app.outdir).rglob("*.html")
-                           if "widget-state+json" in page.read_text(encoding="utf-8", errors="ignore")}
-            for folder in widget_dirs:
-                for sub in ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist"):
-                    fonts = folder / sub
-                    fonts.mkdir(parents=True, exist_ok=True)
-                    for pattern in FONT_FILES:
-                        for font in src.glob(pattern):
-                            shutil.copy2(font, fonts / font.name)
-        elif src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+        _copy(NODE_MODULES / source, root / target)
 
 
 def _is_thebe(asset) -> bool:
@@ -173,27 +180,48 @@ def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) ->
 FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
 
 
-def drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
-    """The theme's CSS already draws every Font Awesome icon from its web
-    fonts; its 1.5 MB fontawesome.js (hard-coded in the theme's layout) only
-    repeats that work, so the built pages do without it."""
+def note_written_page(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Remember which pages this build writes, so finish_pages touches only those."""
+    app.tpm_written_pages.add(pagename)
+
+
+def finish_pages(app: Sphinx, exception: Exception | None) -> None:
+    """One pass over the pages this build wrote:
+
+    - the theme's CSS already draws every Font Awesome icon from its web fonts;
+      its 1.5 MB fontawesome.js (hard-coded in the theme's layout) only repeats
+      that work, so the pages do without it;
+    - a folder holding a page with stored widget state gets the widget icon fonts.
+    """
     if exception or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
+    widget_dirs = set()
+    for pagename in app.tpm_written_pages:
+        page = Path(app.builder.get_outfilename(pagename))
+        if not page.exists():
+            continue
         text = page.read_text(encoding="utf-8")
         trimmed = FONTAWESOME_JS.sub("", text)
         if trimmed != text:
             page.write_text(trimmed, encoding="utf-8")
+        if "widget-state+json" in trimmed:
+            widget_dirs.add(page.parent)
+    for folder in widget_dirs:
+        for sub in WIDGET_FONT_DIRS:
+            for font in WIDGET_FONTS.glob("*.woff2"):
+                _copy(font, folder / sub / font.name)
 
 
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.add_directive("quiz-progress", QuizProgress)
     app.add_directive("assessment-map", AssessmentMap)
+    app.connect("builder-inited", reset_build_state)
     app.connect("builder-inited", validate_banks)
     app.connect("builder-inited", check_vendored)
     app.connect("build-finished", copy_vendored)
-    app.connect("build-finished", drop_fontawesome_js)
+    app.connect("html-page-context", note_written_page)
+    app.connect("build-finished", finish_pages)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("html-page-context", fix_citation_roles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
