@@ -1,4 +1,11 @@
-"""Shared fixtures: the course outline and its chapter notebooks, read once."""
+"""Shared fixtures (the course outline and its chapter notebooks, read once;
+the system Chromium; the built book) and the test tiers.
+
+Tiers are markers, given here so no test can forget its own:
+- ``browser``: the test drives Chromium (it uses the ``browser`` or ``page`` fixture);
+- ``book``: the test reads the built book (it lives in ``tests/book/``).
+``pytest -m "not browser and not book"`` runs the unit tiers with neither.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,19 @@ import sys
 import pytest
 import yaml
 
-from tpmcourse import notebooks
+from tpmcourse.content import notebooks
 from tpmcourse.paths import COURSE, ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))
+BOOK_TESTS = ROOT / "tests" / "book"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if BOOK_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.book)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ way a reader would, right or wrong, using the bank to know which is which."""
 
 from __future__ import annotations
 
-from tpmcourse import quizhtml
+from tpmcourse.quiz import render as quizhtml
 
 
 def answer(page, q, right: bool = True) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import data_file
+from tpmcourse.paths import data_file
 
 COMPENSATION_FILE = "tpm_compensation_sources.csv"
 COMPENSATION_COLUMNS = ("figure", "measure", "low_usd", "high_usd", "source", "as_of", "kind")

@@ -14,9 +14,7 @@ submission's answers without trusting the submission's own check cells.
 from __future__ import annotations
 
 import html
-import importlib
 import math
-import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -84,10 +82,9 @@ def task(lab: str, name: str, *, title: str, variables: Iterable[str], points: i
 
 
 def _load_labs() -> None:
-    from . import labs
+    from tpmcourse import labs
 
-    for info in pkgutil.iter_modules(labs.__path__):
-        importlib.import_module(f"{labs.__name__}.{info.name}")
+    labs.load_checks()
 
 
 def tasks(lab: str | None = None) -> list[Task]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .paths import DATA
+from tpmcourse.paths import DATA
 
 __all__ = [
     "group_rates",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from .validate import check_number
+from tpmcourse.validate import check_number
 
 #: The scale used by the skills-coverage matrix and the skills-gap analysis.
 SCALE_MIN, SCALE_MAX = 0, 3

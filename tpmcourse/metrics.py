@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from .validate import check_number
+from tpmcourse.validate import check_number
 
 #: The steps of a new Larkspur merchant's journey, in order.
 FUNNEL_STEPS: tuple[str, ...] = ("signed_up", "verified", "first_invoice", "first_payment")

@@ -1,1 +1,90 @@
-"""One module per lab: its tasks' checks, registered with tpmcourse.checks."""
+"""The hands-on labs, found once from their notebooks.
+
+Each notebook ``exercises/labN_name.ipynb`` has one module here of the same
+name, ``tpmcourse.labs.labN_name``, that registers its tasks' checks and holds
+its reference answers; helpers only that lab uses sit beside it in
+``labN_name_helpers``. Everything that needs the list of labs (the checks,
+the instructors' commands, the assessment map) asks :func:`labs`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+
+from tpmcourse.paths import EXERCISES
+
+if TYPE_CHECKING:
+    from tpmcourse.checks import Task
+
+DATA_CALL = re.compile(r"""data_file\(\s*["']([^"']+)["']""")
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str  # "metrics": the prefix of its task ids
+    notebook: Path
+    title: str
+
+    @property
+    def module(self) -> str:
+        """The module that registers this lab's checks (named after the notebook)."""
+        return f"{__name__}.{self.notebook.stem}"
+
+    @property
+    def tasks(self) -> list[Task]:
+        from tpmcourse import checks
+
+        return checks.tasks(self.id)
+
+    @property
+    def points(self) -> int:
+        return sum(t.points for t in self.tasks)
+
+    def data_files(self) -> list[str]:
+        """Data files the notebook reads through ``data_file("...")``."""
+        nb = nbformat.read(self.notebook, as_version=4)
+        found = {m for cell in nb.cells for m in DATA_CALL.findall(cell.source)}
+        return sorted(found)
+
+
+def _title(nb: nbformat.NotebookNode, default: str) -> str:
+    return next((line[2:].strip() for cell in nb.cells if cell.cell_type == "markdown"
+                 for line in cell.source.splitlines() if line.startswith("# ")), default)
+
+
+@functools.cache
+def _labs() -> tuple[Lab, ...]:
+    found = []
+    for path in sorted(EXERCISES.glob("lab*_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        found.append(Lab(path.stem.split("_", 1)[1], path, _title(nb, path.stem)))
+    return tuple(found)
+
+
+def labs() -> list[Lab]:
+    """Every lab, read once per process (grading asks for each submission)."""
+    return list(_labs())
+
+
+@functools.cache
+def load_checks() -> None:
+    """Import every lab's module once, so its tasks are registered."""
+    for lab in _labs():
+        importlib.import_module(lab.module)
+
+
+def find(name: str) -> Lab:
+    """A lab by id (``metrics``), notebook stem (``lab2_metrics``) or number (``2``/``lab2``)."""
+    for lab in labs():
+        number = lab.notebook.stem.split("_")[0]
+        if name in (lab.id, lab.notebook.stem, number, number.removeprefix("lab")):
+            return lab
+    known = ", ".join(lab.id for lab in labs())
+    raise KeyError(f"no lab called {name!r}; the labs are: {known}")

@@ -1,0 +1,133 @@
+"""Every page of the built book, in the system Chromium: nothing loaded from
+another host, no console error, no serious or critical axe-core violation in
+light or dark mode, and a working download link on every notebook page.
+Plus: a page opened straight from disk (file://) works, quiz and search."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from quizpage import answer, result
+from tpmcourse.quiz import bank as quizbank
+from tpmcourse.paths import ROOT
+
+HTML = ROOT / "_build" / "html"
+PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
+               if "_static" not in p.parts and "_sources" not in p.parts and p.name != "index.html")
+AXE = Axe()
+
+
+def test_the_book_has_all_its_pages():
+    assert "intro.html" in PAGES and "course/progress.html" in PAGES
+    assert sum(p.startswith("chapters/") for p in PAGES) == 10
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_private_clean_and_accessible(browser, book_url, path, mode):
+    context = browser.new_context(color_scheme=mode)
+    page = context.new_page()
+    hosts, errors = set(), []
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{book_url}/{path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    try:
+        assert hosts <= {"127.0.0.1"}, f"{path} loaded from other hosts: {sorted(hosts - {'127.0.0.1'})}"
+        assert errors == [], f"{path}: console errors {errors}"
+        theme = page.evaluate("document.documentElement.dataset.theme")
+        assert theme == mode, f"{path}: theme is {theme!r} in {mode} mode"
+        violations = [v for v in AXE.run(page).response["violations"]
+                      if v["impact"] in ("serious", "critical")]
+        assert not violations, f"{path} ({mode}): " + "; ".join(
+            f"{v['id']} on {[n['target'] for n in v['nodes'][:3]]}" for v in violations)
+        assert page.context.cookies() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("chapters/", "exercises/"))])
+def test_notebook_page_download_link_resolves(page, book_url, path):
+    page.goto(f"{book_url}/{path}")
+    link = page.locator('a[href$=".ipynb"][href*="_sources/"]')
+    assert link.count() == 1, f"{path}: no download link"
+    href = link.get_attribute("href")
+    response = page.request.get(f"{book_url}/{path.rsplit('/', 1)[0]}/{href}")
+    assert response.ok, f"{path}: download link {href} gives HTTP {response.status}"
+    notebook = response.json()
+    assert notebook["nbformat"] == 4
+    assert any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code"), \
+        "the downloaded notebook should carry its outputs"
+
+
+@pytest.mark.parametrize("path", ["chapters/02_responsibilities.html", "exercises/lab1_prioritization.html"])
+def test_launch_buttons_are_well_formed(path):
+    import yaml
+
+    from bs4 import BeautifulSoup
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    notebook = path.replace(".html", ".ipynb")
+    soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
+    links = {a["href"] for a in soup.find_all("a", href=True)}
+    expected = {
+        f"{config['launch_buttons']['binderhub_url']}/v2/gh/{repo}/{branch}?urlpath=lab/tree/{notebook}",
+        f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/{notebook}",
+    }
+    assert expected <= links, sorted(l for l in links if "binder" in l or "colab" in l)
+    hub = [l for l in links if l.startswith(config["launch_buttons"]["jupyterhub_url"])]
+    assert len(hub) == 1
+    query = dict(part.split("=", 1) for part in urlparse(hub[0]).query.split("&"))
+    assert query["branch"] == branch and query["urlpath"].endswith(notebook)
+    assert query["repo"].replace("%3A", ":") == config["repository"]["url"]
+
+
+def test_a_page_opened_from_disk_works_quiz_included(page):
+    bank = quizbank.load_chapter("ch02")
+    q = bank.questions[0]
+    hosts = set()
+    page.on("request", lambda r: hosts.add(urlparse(r.url).scheme))
+    page.goto((HTML / "chapters" / "02_responsibilities.html").as_uri())
+    answer(page, q, right=True)
+    assert result(page, q.id) == "correct"
+    assert page.locator(".katex").count() > 0  # math typeset at build time, no script needed
+    assert hosts <= {"file", "data", "about"}, hosts
+    assert page.console_errors == []
+
+
+def test_search_works_from_disk(page):
+    page.goto((HTML / "search.html").as_uri() + "?q=error+budget")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    titles = page.locator("#search-results li").all_inner_texts()
+    assert any("Technical Skills and Tools" in t for t in titles), titles[:5]
+
+
+def test_print_layout_hides_navigation_and_solutions(page, book_url):
+    page.goto(f"{book_url}/chapters/02_responsibilities.html")
+    page.emulate_media(media="print")
+    assert not page.locator(".bd-sidebar-primary").is_visible()
+    assert not page.locator("button.tpm-check").first.is_visible()
+    solution = page.locator(".solution").first
+    assert solution.count() == 1 and not solution.is_visible()
+    assert page.locator("h1").first.is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 20_000
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_headings_never_skip_a_level(path):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup
+    levels = [int(h.name[1]) for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert levels and levels[0] == 1, f"{path}: the page should start with one h1, got {levels[:3]}"
+    jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert not jumps, f"{path}: heading levels jump {jumps}"
+    assert levels.count(1) == 1, f"{path}: {levels.count(1)} h1 headings"

@@ -1,0 +1,147 @@
+"""``make bench``: how fast the book builds, loads and is tested, and how the
+metrics lab's computations scale — measured in one run on this machine.
+
+Speed is measured here, never asserted in timed tests: numbers depend on the
+machine, so the bench prints them with the targets beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from tpmcourse.paths import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def _run(cmd: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def _build(out: Path, config: Path | None = None) -> float:
+    cmd = [str(BIN / "jupyter-book"), "build", str(ROOT), "--path-output", str(out)]
+    if config:
+        cmd += ["--config", str(config)]
+    return _run(cmd, cwd=ROOT)
+
+
+def book_timings(work: Path) -> dict[str, float]:
+    """`make book` from clean, again with nothing changed, after touching one
+    chapter; and the same clean build with every notebook executed (the
+    baseline a course with Jupyter Book's `execute_notebooks: force` pays)."""
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    make_book = ["make", "--no-print-directory", "book"]
+    times = {"clean build (make book)": _run(make_book, cwd=ROOT)}
+    times["no-op rebuild (make book)"] = _run(make_book, cwd=ROOT)
+    chapter = ROOT / "chapters" / "02_responsibilities.ipynb"
+    os.utime(chapter)  # as if an author saved it
+    times["rebuild after touching one chapter"] = _run(make_book, cwd=ROOT)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "force"
+    forced = work / "force_config.yml"
+    forced.write_text(yaml.safe_dump(config))
+    times["clean build, execute_notebooks: force (baseline)"] = _build(work / "forced", forced)
+    return times
+
+
+def page_weights(html: Path) -> list[dict]:
+    """Bytes transferred and time to the load event, for the landing page and
+    the heaviest chapter page, in headless Chromium over 127.0.0.1."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+    from playwright.sync_api import sync_playwright
+
+    pages = ["intro.html"] + sorted(
+        f"chapters/{p.name}" for p in (html / "chapters").glob("*.html"))
+    rows = []
+    with serve(html) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page_path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes: list[int] = []
+            page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]
+                                                               + r.sizes()["responseHeadersSize"]))
+            page.goto(f"{url}/{page_path}", wait_until="load")
+            load_ms = page.evaluate(
+                "performance.getEntriesByType('navigation')[0].loadEventStart")
+            page.wait_for_load_state("networkidle")
+            rows.append({"page": page_path, "bytes": sum(sizes), "requests": len(sizes),
+                         "load_ms": load_ms})
+            context.close()
+        browser.close()
+    heaviest = max((r for r in rows if r["page"].startswith("chapters/")), key=lambda r: r["bytes"])
+    return [rows[0], heaviest], max(r["bytes"] for r in rows if r["page"].startswith("chapters/"))
+
+
+def course_asset_bytes() -> int:
+    """The quiz and lab assets the course ships itself (tpmcourse/book/static)."""
+    from tpmcourse.book.assets import STATIC
+
+    return sum(p.stat().st_size for p in STATIC.glob("tpm-*"))
+
+
+def make_test_seconds() -> float:
+    return _run(["make", "test"], cwd=ROOT)
+
+
+def _table(rows: list[tuple], headers: tuple) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in rows])
+
+
+def bench_book(with_tests: bool = True) -> str:
+    """Note: rebuilds the repository's own _build from scratch."""
+    with tempfile.TemporaryDirectory(prefix="tpm-bench-") as tmp:
+        work = Path(tmp)
+        times = book_timings(work)
+        (landing, heaviest), max_chapter = page_weights(ROOT / "_build" / "html")
+    test_seconds = make_test_seconds() if with_tests else None
+    clean = times["clean build (make book)"]
+    baseline = times["clean build, execute_notebooks: force (baseline)"]
+    rows = [(k, f"{v:.1f} s", "") for k, v in times.items()]
+    rows[1] = (*rows[1][:2], f"{times['no-op rebuild (make book)'] / clean:.0%} of clean (target < 10%)")
+    rows[0] = (*rows[0][:2], f"{clean / baseline:.0%} of the baseline (target < 33%)")
+    for label, r in (("landing page", landing), (f"heaviest chapter page ({heaviest['page']})", heaviest)):
+        rows.append((f"first load: {label}", f"{r['bytes'] / 1024:.0f} KiB, {r['requests']} requests",
+                     f"load event at {r['load_ms']:.0f} ms"))
+    rows.append(("largest chapter page, first load", f"{max_chapter / 1024:.0f} KiB", "target < 2 MB"))
+    assets = course_asset_bytes()
+    rows.append(("quiz and lab assets (tpmcourse/book/static)", f"{assets / 1024:.1f} KiB", "target < 60 KB"))
+    if test_seconds is not None:
+        rows.append(("make test (warm .venv)", f"{test_seconds:.0f} s", ""))
+    return _table(rows, ("measure", "value", "note"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tpmcourse bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--no-test", action="store_true", help="skip timing make test")
+    parser.add_argument("--only", choices=["book", "metrics"], help="run one part")
+    args = parser.parse_args(argv)
+    if args.only in (None, "metrics"):
+        from tpmcourse.bench.lab2_metrics import bench_metrics
+
+        print("Metrics lab: funnel and cohorts, pandas vs DuckDB\n")
+        print(bench_metrics())
+        print()
+    if args.only in (None, "book"):
+        print("The book: build, load and test\n")
+        print(bench_book(with_tests=not args.no_test))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

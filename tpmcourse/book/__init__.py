@@ -1,0 +1,50 @@
+"""The book's Sphinx extension (``tpmcourse.book`` in ``_config.yml``).
+
+Split by build phase, like sphinx-exercise:
+
+- set-up (here): the directives, the course's own static files and handlers;
+- ``directives``: the read phase, turning YAML (glossary, question banks,
+  objectives) into page content;
+- ``assets``: the static files, the course's own (``static/``, linked with
+  ``add_js_file``/``add_css_file``) and those vendored from npm;
+- ``pages``: the write phase, each page's context and one pass over the pages
+  a build wrote.
+
+The course's content itself is read by ``tpmcourse.content`` and
+``tpmcourse.quiz``, which know nothing of Sphinx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+from tpmcourse.book import assets, directives, pages
+from tpmcourse.quiz import bank
+
+
+def validate_banks(app: Sphinx) -> None:
+    """A malformed question bank fails the build, naming file and question."""
+    try:
+        bank.load_all()
+    except bank.BankError as exc:
+        raise ExtensionError(f"question bank: {exc}") from None
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("course-glossary", directives.CourseGlossary)
+    app.add_directive("quiz-progress", directives.QuizProgress)
+    app.add_directive("assessment-map", directives.AssessmentMap)
+    app.connect("config-inited", assets.add_static_path)
+    assets.register(app)
+    app.connect("builder-inited", pages.reset_build_state)
+    app.connect("builder-inited", validate_banks)
+    app.connect("builder-inited", assets.check_vendored)
+    app.connect("html-page-context", pages.note_written_page)
+    app.connect("html-page-context", pages.drop_thebe, priority=900)
+    app.connect("html-page-context", pages.fix_citation_roles)
+    app.connect("build-finished", assets.copy_vendored)
+    app.connect("build-finished", pages.finish_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

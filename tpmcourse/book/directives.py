@@ -1,0 +1,93 @@
+"""Read phase: directives that turn the course's data files into pages, so
+content authors edit YAML and the book is never out of step with it."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+from tpmcourse import labs
+from tpmcourse.content import assessment, glossary
+from tpmcourse.quiz import bank as quizbank
+
+
+class CourseGlossary(SphinxDirective):
+    """``{course-glossary}``: every term from ``course/glossary/*.yml``."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        folder = glossary.COURSE / "glossary"
+        for path in folder.glob("*.yml"):
+            self.env.note_dependency(str(path))
+        try:
+            terms = glossary.load_all(folder)
+        except glossary.GlossaryError as exc:
+            raise self.error(f"course glossary: {exc}") from None
+        holder = nodes.container()
+        source = StringList(glossary.as_myst(terms).splitlines(), "course/glossary")
+        self.state.nested_parse(source, 0, holder)
+        return list(holder.children)
+
+
+class QuizProgress(SphinxDirective):
+    """``{quiz-progress}``: a table of every chapter's quiz that the browser
+    fills in from the reader's own localStorage."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        for path in quizbank.BANKS.glob("*.yml"):
+            self.env.note_dependency(str(path))
+        banks = quizbank.load_all()
+        rows = []
+        for chapter, bank in banks.items():
+            ids = " ".join(q.id for q in bank.questions)
+            rows.append(f'<tr data-chapter="{chapter}" data-questions="{html.escape(ids)}">'
+                        f'<th scope="row">Chapter {int(chapter[2:])}</th>'
+                        f'<td class="tpm-answered">0</td><td class="tpm-correct">0</td>'
+                        f'<td>{len(bank.questions)}</td></tr>')
+        markup = ('<p class="tpm-progress-summary" aria-live="polite">Progress appears here once '
+                  'you answer a question.</p>'
+                  '<table class="tpm-progress table"><caption>Quiz progress by chapter, kept only '
+                  'in this browser</caption><thead><tr><th scope="col">Chapter</th>'
+                  '<th scope="col">Answered</th><th scope="col">Correct</th>'
+                  '<th scope="col">Questions</th></tr></thead><tbody>' + "".join(rows) +
+                  '</tbody></table><p><button type="button" class="tpm-progress-reset">'
+                  'Reset my progress</button> <span class="tpm-progress-status" '
+                  'aria-live="polite"></span></p>')
+        return [nodes.raw("", markup, format="html")]
+
+
+class AssessmentMap(SphinxDirective):
+    """``{assessment-map}``: objectives and the quiz questions and lab tasks
+    that assess them; ``{assessment-map} ch02`` for one chapter."""
+
+    has_content = False
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        chapter = self.arguments[0] if self.arguments else None
+        sources = [*quizbank.BANKS.glob("*.yml"), *assessment.chapter_files(),
+                   *Path(labs.__file__).parent.glob("*.py")]
+        for path in sources:
+            self.env.note_dependency(str(path))
+        app = self.env.app
+        if getattr(app, "tpm_objective_map", None) is None:  # once per build, not once per table
+            app.tpm_objective_map = assessment.objective_map()
+        rows = [r for r in app.tpm_objective_map if chapter in (None, r.chapter)]
+        if not rows:
+            raise self.error(f"assessment-map: no objectives for {chapter!r}")
+        lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]
+        for row in rows:
+            qs = ", ".join(f"`{q}`" for q in row.questions) or "none"
+            ts = ", ".join(f"`{t}`" for t in row.tasks) or "none"
+            text = row.text.replace("|", "\\|")
+            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} | {ts} |")
+        holder = nodes.container()
+        self.state.nested_parse(StringList(lines, "course/assessment-map"), 0, holder)
+        return list(holder.children)

@@ -1,0 +1,61 @@
+"""Which quiz questions and lab tasks assess which learning objective:
+computed from the chapters, the question banks and the labs' checks, so the
+instructors' table can never go stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from tpmcourse.content import notebooks
+from tpmcourse.quiz import bank as quizbank
+from tpmcourse import checks
+from tpmcourse.paths import COURSE, ROOT
+
+
+@dataclass
+class Row:
+    chapter: str
+    label: str
+    text: str
+    questions: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)  # lab task ids, "lab.task"
+
+    @property
+    def assessed(self) -> bool:
+        return bool(self.questions or self.tasks)
+
+
+def chapter_files() -> list:
+    outline = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
+    return [ROOT / chapter["file"] for chapter in outline["chapters"]]
+
+
+def objective_map() -> list[Row]:
+    """One row per objective of every chapter, in course order."""
+    banks = quizbank.load_all()
+    lab_tasks = checks.tasks()
+    rows = []
+    for number, path in enumerate(chapter_files(), start=1):
+        cid = f"ch{number:02d}"
+        objectives = notebooks.objectives(notebooks.read(path))
+        bank = banks.get(cid)
+        for obj in objectives:
+            qs = [q.id for q in bank.questions if q.objective == obj.label] if bank else []
+            ts = [t.id for t in lab_tasks if t.objective == obj.label]
+            rows.append(Row(cid, obj.label, obj.text, qs, ts))
+    return rows
+
+
+def unassessed() -> list[str]:
+    return [r.label for r in objective_map() if not r.assessed]
+
+
+def unknown_objectives() -> list[str]:
+    """Questions that name an objective no chapter declares."""
+    known = {r.label for r in objective_map()}
+    from_quizzes = [f"{q.id} → {q.objective}" for bank in quizbank.load_all().values()
+                     for q in bank.questions if q.objective not in known]
+    from_labs = [f"{t.id} → {t.objective}" for t in checks.tasks() if t.objective not in known]
+    return from_quizzes + from_labs

@@ -1,0 +1,66 @@
+"""The ``tpmcourse`` command: what instructors and maintainers run.
+
+This module only parses arguments and dispatches: each sub-command lives in
+its own module (``listing``, ``assign``, ``grade``, ``outputs``, and
+``tpmcourse.datasets`` for ``data``). Sub-commands print a clear message and
+exit non-zero on bad input instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tpmcourse.paths import DATA
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tpmcourse", description=(__doc__ or "").splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    outputs = sub.add_parser("outputs", help="re-execute notebooks and store their outputs")
+    outputs.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    outputs.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    data = sub.add_parser("data", help="regenerate the generated data files from fixed seeds")
+    data.add_argument("--out", type=Path, default=DATA, help="folder to write to")
+    sub.add_parser("list", help="chapters, labs, tasks and quiz counts")
+    assign = sub.add_parser("assign", help="student versions of labs, with data, a README and a zip")
+    assign.add_argument("labs", nargs="*", help="lab ids, e.g. prioritization metrics (or numbers: 1 2)")
+    assign.add_argument("--all", action="store_true", help="every lab")
+    assign.add_argument("--out", type=Path, required=True, help="a new folder to write to")
+    grade = sub.add_parser("grade", help="grade a folder of submitted lab notebooks")
+    grade.add_argument("submissions", type=Path,
+                       help="folder: one sub-folder per student, or <student>_<lab>.ipynb files")
+    grade.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV to write (default grades.csv)")
+    grade.add_argument("--workers", type=int, default=None, help="submissions graded at once")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    grade.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Imported per command, so `tpmcourse list` does not load the grader and so on.
+    if args.command == "outputs":
+        from tpmcourse.instructor import outputs
+
+        return outputs.run(args.notebooks, args.timeout)
+    if args.command == "data":
+        from tpmcourse import datasets
+
+        return datasets.run(args.out)
+    if args.command == "list":
+        from tpmcourse.instructor import listing
+
+        return listing.run()
+    if args.command == "assign":
+        from tpmcourse.instructor import assign
+
+        return assign.run(args.labs, args.all, args.out)
+    from tpmcourse.instructor import grade
+
+    return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,551 @@
+"""Lab 1, prioritization: checks for ``exercises/lab1_prioritization.ipynb``.
+
+The learner scores the Payments Platform backlog with RICE and WSJF, reads
+where the two disagree, builds a weighted score, fits a cycle's capacity
+greedily and exactly, orders the chosen work by its dependencies, and splits
+a quarter between features and debt. Every expected answer is computed here
+from the lab's data with ``tpmcourse`` functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from tpmcourse.checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.datasets import Dataset
+from tpmcourse.labs.lab1_prioritization_helpers import (
+    best_pick,
+    greedy_pick,
+    make_lab_backlog,
+    parse_dependencies,
+    ranked_ids,
+    split_tradeoff,
+    weighted_score,
+    with_prerequisites,
+)
+from tpmcourse.prioritization import cost_of_delay, rank, rice, wsjf
+
+LAB = "prioritization"
+DATA_FILE = "lab_backlog.csv"
+SPRINT_WEEKS = 18  # the next cycle: six engineers for three weeks
+QUARTER_WEEKS = 80  # next quarter's project capacity, after on-call, support and leave
+TASK_WEIGHTS = {"reach": 0.15, "business_value": 0.30, "time_criticality": 0.20,
+                "risk_reduction": 0.20, "effort": 0.15}
+SHARES = [round(0.05 * k, 2) for k in range(13)]  # 0% to 60% of the quarter for debt
+MIN_MEMO_WORDS = 80
+
+DATASETS = [Dataset(DATA_FILE, make_lab_backlog,
+                    "Payments Platform backlog with RICE, WSJF and dependency columns (lab 1)")]
+
+
+# --- the data the checks compare with -------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _backlog() -> pd.DataFrame:
+    return make_lab_backlog()
+
+
+def backlog() -> pd.DataFrame:
+    return _backlog().copy()
+
+
+def _by_id(series: pd.Series) -> pd.Series:
+    return series.set_axis(_backlog()["id"])
+
+
+def _title(item: str) -> str:
+    return str(_backlog().set_index("id").loc[item, "title"])
+
+
+def _effort() -> pd.Series:
+    return _backlog().set_index("id")["effort"].astype(int)
+
+
+def _cod() -> pd.Series:
+    return _by_id(cost_of_delay(_backlog()))
+
+
+def greedy_expected() -> list[str]:
+    b = _backlog()
+    order = ranked_ids(b, wsjf(b))
+    return greedy_pick(order, [_effort()[i] for i in order], SPRINT_WEEKS)
+
+
+def best_expected() -> list[str]:
+    b = _backlog()
+    return best_pick(list(b["id"]), list(b["effort"]), list(cost_of_delay(b)), SPRINT_WEEKS)
+
+
+@functools.lru_cache(maxsize=1)
+def tradeoff_table() -> pd.DataFrame:
+    return split_tradeoff(_backlog(), QUARTER_WEEKS, SHARES)
+
+
+# --- reading answers ------------------------------------------------------------------
+
+
+def _scored(value: object, name: str, columns: list[str]) -> pd.DataFrame:
+    """The answer table indexed by item id, one row per backlog item."""
+    ids = list(_backlog()["id"])
+    frame = need_frame(value, name, ["id", *columns])
+    if frame["id"].duplicated().any():
+        twice = frame.loc[frame["id"].duplicated(), "id"].iloc[0]
+        raise Hint(f"`{name}` lists {twice!r} more than once: keep one row per item.")
+    unknown = [i for i in frame["id"] if i not in ids]
+    if unknown:
+        raise Hint(f"`{name}` has id {unknown[0]!r}, which is not in the backlog (ids run B-01 to B-{len(ids):02d}).")
+    missing = [i for i in ids if i not in set(frame["id"])]
+    if missing:
+        raise Hint(f"`{name}` has {len(frame)} rows but no row for {', '.join(missing[:3])}: "
+                   f"score all {len(ids)} items (did a filter or .head() drop some?).")
+    return frame.set_index("id").loc[ids]
+
+
+def _id_list(value: object, name: str) -> list[str]:
+    """A list of backlog ids (list, tuple, Series or array of strings)."""
+    if isinstance(value, (str, bytes)):
+        raise Hint(f"`{name}` is one string; the task asks for a list of ids such as ['B-02', 'B-07'].")
+    if isinstance(value, pd.DataFrame):
+        raise Hint(f"`{name}` is a DataFrame; pass its id column as a list: `list(table['id'])`.")
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        value = list(value)
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value, key=str)
+    if not isinstance(value, (list, tuple)):
+        raise Hint(f"`{name}` should be a list of item ids such as ['B-02', 'B-07'], not {type(value).__name__}.")
+    if not value:
+        raise Hint(f"`{name}` is empty: no items were picked.")
+    known = set(_backlog()["id"])
+    for item in value:
+        if not isinstance(item, str) or item not in known:
+            raise Hint(f"`{name}` contains {item!r}, which is not a backlog id (ids look like 'B-07').")
+    seen = set()
+    for item in value:
+        if item in seen:
+            raise Hint(f"`{name}` lists {item} twice; each item is done once.")
+        seen.add(item)
+    return list(value)
+
+
+def _scores_match(got: pd.Series, expected: pd.Series, abs_tol: float = 0.051) -> pd.Series:
+    return pd.Series([close(g, e, rel=1e-3, abs_=abs_tol) for g, e in zip(got, expected, strict=True)],
+                     index=got.index)
+
+
+def _all_close(got: pd.Series, other: pd.Series, scale: float = 1.0) -> bool:
+    """Loose match for spotting a slip: the learner may have rounded (to 0.1,
+    before a slip that multiplies by ``scale``)."""
+    return bool(np.isfinite(other).all()) and all(
+        close(g, o, rel=1e-2, abs_=0.06 * scale) for g, o in zip(got, other, strict=True))
+
+
+def _check_rank(frame: pd.DataFrame, column: str, name: str, scores: pd.Series, what: str,
+                own: pd.Series | None = None) -> None:
+    """Ranks must follow the exact scores, or the learner's own (rounded) scores."""
+    got = need_numeric_column(frame, column, name)
+    expected = rank(scores.rename("s")).astype(float)
+    if (got == expected).all() or (own is not None and (got == rank(own.rename("s")).astype(float)).all()):
+        return
+    if (got == rank(scores.rename("s"), ascending=True)).all():
+        raise Hint(f"`{column}` runs the wrong way: rank 1 should be the HIGHEST {what} (do first), "
+                   f"so use rank(ascending=False).")
+    if (got == expected - 1).all():
+        raise Hint(f"`{column}` starts at 0; rank 1 is the item to do first.")
+    wrong = got.index[got != expected]
+    tied = scores.round(9).duplicated(keep=False)
+    if tied[wrong].all():
+        pair = list(scores.index[tied & (scores.round(9) == round(scores[wrong[0]], 9))])
+        raise Hint(f"{' and '.join(pair)} tie on {what}; tied items share the better rank "
+                   f"({int(expected[wrong[0]])}), as tpmcourse.prioritization.rank or "
+                   f".rank(method='min', ascending=False) does.")
+    item = wrong[0]
+    raise Hint(f"{item} should have {column} {int(expected[item])}, yours is {got[item]:g}: "
+               f"rank the {what} you computed, highest first.")
+
+
+# --- Task 1: RICE ------------------------------------------------------------------------
+
+
+@task(LAB, "rice", title="Task 1, RICE", variables=["rice_scores"], points=2, objective="ch02-prioritize")
+def check_rice(rice_scores):
+    frame = _scored(rice_scores, "rice_scores", ["rice", "rice_rank"])
+    got = need_numeric_column(frame, "rice", "rice_scores")
+    b = _backlog().set_index("id")
+    expected = _by_id(rice(_backlog()))
+    ok = _scores_match(got, expected)
+    if not ok.all():
+        variants = {
+            "confidence": expected * 100,
+            "undivided": expected * b["effort"],
+            "times_effort": expected * b["effort"] ** 2,
+            "no_impact": expected / b["impact"],
+            "no_confidence": expected / b["confidence"],
+        }
+        item = ok.index[~ok][0]
+        if _all_close(got, variants["confidence"], scale=100):
+            raise Hint(f"every RICE score is 100× too high (e.g. {item}: {got[item]:,.0f} instead of "
+                       f"{expected[item]:,.1f}): is confidence a percentage or a fraction? Use 0.8, not 80.")
+        if _all_close(got, variants["undivided"]):
+            raise Hint("your scores are reach × impact × confidence without dividing by effort: RICE is "
+                       "impact per person-week, so divide by `effort`.")
+        if _all_close(got, variants["times_effort"]):
+            raise Hint("you multiplied by effort; RICE divides by it, so big jobs score lower.")
+        if _all_close(got, variants["no_impact"]):
+            raise Hint("impact is missing from your product: RICE = reach × impact × confidence / effort.")
+        if _all_close(got, variants["no_confidence"]):
+            raise Hint("confidence is missing: multiply by the `confidence` fraction, which discounts guesses.")
+        raise Hint(ratio_hint(got[item], expected[item], f"RICE for {item} ({_title(item)})"))
+    _check_rank(frame, "rice_rank", "rice_scores", expected, "RICE score", got)
+    top, bottom = expected.idxmax(), expected.idxmin()
+    return (f"all {len(expected)} RICE scores and ranks match. {top} ({_title(top)}) leads; {bottom} "
+            f"({_title(bottom)}) is last, because reach counts merchants and internal debt reaches few.")
+
+
+# --- Task 2: WSJF ------------------------------------------------------------------------
+
+
+@task(LAB, "wsjf", title="Task 2, WSJF", variables=["wsjf_scores"], points=2, objective="ch02-prioritize")
+def check_wsjf(wsjf_scores):
+    frame = _scored(wsjf_scores, "wsjf_scores", ["cost_of_delay", "wsjf", "wsjf_rank"])
+    b = _backlog().set_index("id")
+    cod_got = need_numeric_column(frame, "cost_of_delay", "wsjf_scores")
+    cod = _cod()
+    if not _scores_match(cod_got, cod, abs_tol=1e-6).all():
+        terms = {"business_value": b["business_value"], "time_criticality": b["time_criticality"],
+                 "risk_reduction": b["risk_reduction"]}
+        for term, values in terms.items():
+            if _all_close(cod_got, cod - values):
+                raise Hint(f"your cost of delay leaves out `{term}`: it is business value + time "
+                           f"criticality + risk reduction.")
+        item = cod_got.index[~_scores_match(cod_got, cod, abs_tol=1e-6)][0]
+        raise Hint(ratio_hint(cod_got[item], cod[item], f"cost of delay for {item} ({_title(item)})"))
+    got = need_numeric_column(frame, "wsjf", "wsjf_scores")
+    expected = _by_id(wsjf(_backlog()))
+    ok = _scores_match(got, expected, abs_tol=0.006)
+    if not ok.all():
+        if _all_close(got, b["job_size"] / cod):
+            raise Hint("your WSJF is upside down (job size / cost of delay): WSJF = cost of delay / job "
+                       "size, so a small, urgent job scores high.")
+        if _all_close(got, cod / b["effort"]):
+            raise Hint("you divided by `effort`; WSJF divides by `job_size`, the team's relative Fibonacci "
+                       "estimate.")
+        item = ok.index[~ok][0]
+        raise Hint(ratio_hint(got[item], expected[item], f"WSJF for {item} ({_title(item)})"))
+    _check_rank(frame, "wsjf_rank", "wsjf_scores", expected, "WSJF", got)
+    top = expected.idxmax()
+    return (f"cost of delay, WSJF and ranks all match. {top} ({_title(top)}) leads WSJF with "
+            f"{expected[top]:.1f}: a date or a risk makes a small job urgent, which RICE cannot see.")
+
+
+# --- Task 3: where they disagree ---------------------------------------------------------
+
+
+@task(LAB, "disagreement", title="Task 3, where RICE and WSJF disagree",
+      variables=["comparison", "most_disputed"], points=2, objective="ch02-prioritize")
+def check_disagreement(comparison, most_disputed):
+    frame = _scored(comparison, "comparison", ["rice_rank", "wsjf_rank", "shift"])
+    r = rank(rice(_backlog())).set_axis(frame.index).astype(float)
+    w = rank(wsjf(_backlog())).set_axis(frame.index).astype(float)
+    for column, expected, where in (("rice_rank", r, "Task 1"), ("wsjf_rank", w, "Task 2")):
+        got = need_numeric_column(frame, column, "comparison")
+        if not (got == expected).all():
+            item = got.index[got != expected][0]
+            raise Hint(f"`{column}` of {item} is {got[item]:g}, but {where} gives {int(expected[item])}: "
+                       f"reuse the ranks that passed {where}.")
+    shift = need_numeric_column(frame, "shift", "comparison")
+    expected = r - w
+    if not (shift == expected).all():
+        if (shift == -expected).all():
+            raise Hint("`shift` has the sign flipped: the task defines it as rice_rank − wsjf_rank, so a "
+                       "positive shift means WSJF puts the item higher.")
+        if (shift == expected.abs()).all():
+            raise Hint("`shift` is the absolute difference; keep the sign (rice_rank − wsjf_rank), it "
+                       "says which framework favours the item.")
+        item = shift.index[shift != expected][0]
+        raise Hint(f"the shift of {item} should be {int(r[item])} − {int(w[item])} = {int(expected[item])}, "
+                   f"yours is {shift[item]:g}.")
+    picked = _id_list(most_disputed, "most_disputed")
+    if len(picked) != 5:
+        raise Hint(f"`most_disputed` has {len(picked)} ids; the task asks for the 5 with the largest "
+                   f"rank shift in either direction.")
+    size = expected.abs()
+    fifth = size.sort_values(ascending=False).iloc[4]
+    for item in picked:
+        if size[item] < fifth:
+            raise Hint(f"{item} moves only {int(size[item])} places; some items move {int(fifth)} or more. "
+                       f"Sort by the absolute shift (`.abs()`), so big moves down count as much as big moves up.")
+    surely = [i for i in size.index if size[i] > fifth and i not in picked]
+    if surely:
+        raise Hint(f"{surely[0]} ({_title(surely[0])}) moves {int(size[surely[0]])} places and belongs "
+                   f"in `most_disputed`.")
+    up = max(picked, key=lambda i: expected[i])
+    down = min(picked, key=lambda i: expected[i])
+    return (f"the ranks and shifts match, and you found the five biggest disagreements. {up} "
+            f"({_title(up)}) jumps {int(expected[up])} places under WSJF; {down} ({_title(down)}) "
+            f"falls {int(-expected[down])}: reach rewards breadth, cost of delay rewards urgency and risk.")
+
+
+# --- Task 4: weighted scoring ------------------------------------------------------------
+
+
+def _weighted_variants() -> dict[str, pd.Series]:
+    b = _backlog()
+    raw = sum(v * b[c].astype(float) for c, v in TASK_WEIGHTS.items() if c != "effort") \
+        - TASK_WEIGHTS["effort"] * b["effort"]
+    by_max = sum(v * b[c] / b[c].max() for c, v in TASK_WEIGHTS.items() if c != "effort") \
+        + TASK_WEIGHTS["effort"] * (1 - b["effort"] / b["effort"].max())
+    not_inverted = weighted_score(b, TASK_WEIGHTS) - 100 * TASK_WEIGHTS["effort"] * (
+        1 - 2 * (b["effort"] - b["effort"].min()) / (b["effort"].max() - b["effort"].min()))
+    return {k: _by_id(v) for k, v in
+            {"raw": raw, "by_max": 100 * by_max, "not_inverted": not_inverted}.items()}
+
+
+@task(LAB, "weighted", title="Task 4, weighted score", variables=["weighted"], points=2,
+      objective="ch02-prioritize")
+def check_weighted(weighted):
+    frame = _scored(weighted, "weighted", ["weighted_score", "weighted_rank"])
+    got = need_numeric_column(frame, "weighted_score", "weighted")
+    expected = _by_id(weighted_score(_backlog(), TASK_WEIGHTS))
+    ok = _scores_match(got, expected, abs_tol=0.051)
+    if not ok.all():
+        v = _weighted_variants()
+        if _all_close(got, v["not_inverted"]):
+            raise Hint("effort counts in your favour: it is a cost, so scale it the other way round "
+                       "(1 − scaled effort), and the smallest job scores full marks on that criterion.")
+        if _all_close(got, v["raw"]) or got.abs().max() > 1000:
+            raise Hint("your scores look like raw values: reach (in merchants) swamps every other "
+                       "criterion. Min-max scale each column to 0..1 first.")
+        if _all_close(got, v["by_max"]):
+            raise Hint("you divided each column by its maximum; the task uses min-max scaling, "
+                       "(x − min) / (max − min), so the lowest item scores 0 on every criterion.")
+        item = ok.index[~ok][0]
+        raise Hint(ratio_hint(got[item], expected[item], f"the weighted score of {item} ({_title(item)})"))
+    _check_rank(frame, "weighted_rank", "weighted", expected, "weighted score", got)
+    top = expected.idxmax()
+    return (f"scores and ranks match; {top} ({_title(top)}) comes first with these weights. The weights "
+            f"are the decision: agree them with Priya and Sam before anyone sees the ranking.")
+
+
+# --- Task 5: greedy fill -----------------------------------------------------------------
+
+
+def _weeks(items: list[str]) -> int:
+    return int(_effort()[items].sum())
+
+
+def _over(items: list[str], name: str, capacity: int) -> None:
+    weeks = _weeks(items)
+    if weeks > capacity:
+        raise Hint(f"`{name}` needs {weeks} person-weeks: over the {capacity}-week capacity by "
+                   f"{weeks - capacity} weeks.")
+
+
+def _value_hint(got: float, items: list[str], name: str) -> None:
+    expected = float(_cod()[items].sum())
+    if close(got, expected, abs_=1e-6):
+        return
+    b = _backlog().set_index("id")
+    if close(got, float(_by_id(wsjf(_backlog()))[items].sum()), rel=1e-3):
+        raise Hint(f"`{name}` adds up WSJF; the value of a plan is the cost of delay it addresses, so "
+                   f"sum `cost_of_delay` over the picked items.")
+    if close(got, float(b.loc[items, "effort"].sum())):
+        raise Hint(f"`{name}` is the plan's effort in weeks; the task asks for its total cost of delay.")
+    raise Hint(ratio_hint(got, expected, f"`{name}` (total cost of delay of your items)"))
+
+
+@task(LAB, "greedy", title="Task 5, fill the cycle greedily", variables=["greedy_pick", "greedy_value"],
+      points=2, objective="ch02-prioritize")
+def check_greedy(greedy_pick_, greedy_value):
+    picked = _id_list(greedy_pick_, "greedy_pick")
+    expected = greedy_expected()
+    b = _backlog()
+    effort = _effort()
+    order = ranked_ids(b, wsjf(b))
+    by_size = greedy_pick(order, list(b.set_index("id").loc[order, "job_size"]), SPRINT_WEEKS)
+    if set(picked) == set(by_size) != set(expected):
+        raise Hint(f"you counted `job_size` against the capacity; the {SPRINT_WEEKS} weeks are "
+                   f"person-weeks, so add up `effort` (your items need {_weeks(picked)}).")
+    _over(picked, "greedy_pick", SPRINT_WEEKS)
+    if set(picked) != set(expected):
+        rice_order = ranked_ids(b, rice(b))
+        by_rice = greedy_pick(rice_order, [effort[i] for i in rice_order], SPRINT_WEEKS)
+        if set(picked) == set(by_rice):
+            raise Hint("that is the greedy fill by RICE; this task walks down the WSJF ranking.")
+        if set(picked) == set(best_expected()):
+            raise Hint("that is the best possible set (Task 6 asks for it); here, walk down the WSJF "
+                       "ranking and take each item that still fits.")
+        left = SPRINT_WEEKS
+        for item in order:
+            fits = effort[item] <= left
+            if fits and item not in picked:
+                raise Hint(f"walking down the WSJF ranking, {item} ({effort[item]} weeks) still fits when "
+                           f"you reach it ({left} weeks left), so greedy takes it.")
+            if not fits and item in picked:
+                raise Hint(f"{item} needs {effort[item]} weeks but only {left} are left when the WSJF "
+                           f"ranking reaches it: greedy skips it and moves on.")
+            if fits:
+                left -= effort[item]
+    value = need_number(greedy_value, "greedy_value")
+    _value_hint(value, picked, "greedy_value")
+    big = max(picked, key=lambda i: _effort()[i])
+    return (f"greedy takes {len(picked)} items for {_weeks(picked)} weeks and {value:g} points of cost of "
+            f"delay; {big} alone uses {_effort()[big]} of the {SPRINT_WEEKS} weeks.")
+
+
+# --- Task 6: the true optimum ------------------------------------------------------------
+
+
+@task(LAB, "optimum", title="Task 6, the best set and what greedy loses",
+      variables=["best_pick", "best_value", "value_lost"], points=3, objective="ch02-prioritize")
+def check_optimum(best_pick_, best_value, value_lost):
+    picked = _id_list(best_pick_, "best_pick")
+    _over(picked, "best_pick", SPRINT_WEEKS)
+    cod = _cod()
+    optimum = float(cod[best_expected()].sum())
+    greedy = float(cod[greedy_expected()].sum())
+    mine = float(cod[picked].sum())
+    if mine < optimum - 1e-9:
+        if set(picked) == set(greedy_expected()):
+            raise Hint("that is the greedy set from Task 5; an exact method (dynamic programming over "
+                       "weeks, or scipy.optimize.milp) finds a set worth more in the same 18 weeks.")
+        raise Hint(f"your set fits ({_weeks(picked)} weeks) but addresses {mine:g} points of cost of delay, "
+                   f"{optimum - mine:g} short of the best. Try every capacity from 0 to 18 (the knapsack "
+                   f"table), not a ranking.")
+    value = need_number(best_value, "best_value")
+    _value_hint(value, picked, "best_value")
+    lost = need_number(value_lost, "value_lost")
+    gap = optimum - greedy
+    if not close(lost, gap, abs_=1e-6):
+        if close(lost, -gap):
+            raise Hint("`value_lost` has the sign flipped: best minus greedy is what greedy loses.")
+        if close(lost, 100 * gap / optimum, rel=1e-2) or close(lost, gap / optimum, rel=1e-2):
+            raise Hint("`value_lost` is a percentage; the task asks for the points of cost of delay "
+                       "(best_value − greedy_value).")
+        raise Hint(ratio_hint(lost, gap, "`value_lost` (best_value − greedy_value)"))
+    return (f"the best set addresses {optimum:g} points against greedy's {greedy:g}: {gap:g} points "
+            f"({100 * gap / optimum:.0f}%) lost because whole items do not split, and one big item "
+            f"ranked high by a ratio can crowd out several small ones.")
+
+
+# --- Task 7: dependency order ------------------------------------------------------------
+
+
+@task(LAB, "order", title="Task 7, a build order that respects dependencies",
+      variables=["build_order", "plan_weeks"], points=3, objective="ch02-roadmap")
+def check_order(build_order, plan_weeks):
+    order = _id_list(build_order, "build_order")
+    deps = parse_dependencies(_backlog())
+    plan = best_expected()
+    needed = with_prerequisites(plan, deps)
+    lacking = [i for i in plan if i not in order]
+    if lacking:
+        raise Hint(f"`build_order` lacks {lacking[0]} ({_title(lacking[0])}) from the Task 6 plan; order "
+                   f"every planned item.")
+    position = {item: k for k, item in enumerate(order)}
+    for item in order:
+        for d in deps[item]:
+            if d not in position:
+                raise Hint(f"{item} ({_title(item)}) depends on {d} ({_title(d)}), which is missing from "
+                           f"`build_order`: add every prerequisite, even one the plan did not pick.")
+            if position[d] > position[item]:
+                raise Hint(f"{item} comes before its dependency {d}: {d} must be built first.")
+    extra = [i for i in order if i not in needed]
+    if extra:
+        raise Hint(f"{extra[0]} is neither in the Task 6 plan nor a prerequisite of it; leave it out.")
+    weeks = need_number(plan_weeks, "plan_weeks")
+    expected = _weeks(sorted(needed))
+    if not close(weeks, expected, abs_=1e-9):
+        if close(weeks, _weeks(plan)):
+            raise Hint(f"{weeks:g} weeks is the Task 6 plan alone; add the effort of the prerequisites "
+                       f"you pulled in.")
+        raise Hint(ratio_hint(weeks, expected, "`plan_weeks` (total effort of build_order)"))
+    added = sorted(needed - set(plan))
+    return (f"every dependency comes first. Pulling in {', '.join(added)} makes the plan {expected} weeks: "
+            f"{expected - SPRINT_WEEKS} over the {SPRINT_WEEKS}-week capacity. An optimiser that ignores "
+            f"dependencies happily picks work that cannot start.")
+
+
+# --- Task 8: features versus debt ---------------------------------------------------------
+
+
+def _share(value: object, name: str) -> float:
+    share = need_number(value, name)
+    if 1 < share <= 100:
+        raise Hint(f"`{name}` is {share:g}: write the share as a fraction (0.25 for 25%).")
+    if not 0 <= share <= 1:
+        raise Hint(f"`{name}` is {share:g}; a share of capacity is between 0 and 1.")
+    return share
+
+
+@task(LAB, "split", title="Task 8, features versus debt",
+      variables=["feature_best_share", "debt_share", "impact_given_up"], points=2, objective="ch02-roadmap")
+def check_split(feature_best_share, debt_share, impact_given_up):
+    table = tradeoff_table()
+    best = float(table.loc[table["feature_impact"].idxmax(), "debt_share"])
+    fbs = _share(feature_best_share, "feature_best_share")
+    if not close(fbs, best, abs_=1e-9):
+        if fbs == 0:
+            raise Hint("at 0% debt the feature lane reaches less, not more: look at `feature_impact` in "
+                       "the table. Many features wait for an enabler from the debt lane.")
+        raise Hint(f"at a debt share of {fbs:g} the table's feature impact is not its highest; find the "
+                   f"row with the largest `feature_impact` (`idxmax`).")
+    share = _share(debt_share, "debt_share")
+    if share < 0.1:
+        raise Hint(f"a debt share of {share:.0%} leaves almost nothing for debt, security and "
+                   f"infrastructure; choose between 0.10 and 0.50 and defend it.")
+    if share > 0.5:
+        raise Hint(f"a debt share of {share:.0%} is a feature freeze, not a split; choose between 0.10 and "
+                   f"0.50 (a freeze is a different decision, with its own memo).")
+    row = split_tradeoff(_backlog(), QUARTER_WEEKS, [share]).iloc[0]
+    expected = float(table["feature_impact"].max() - row["feature_impact"])
+    got = need_number(impact_given_up, "impact_given_up")
+    if not close(got, expected, abs_=1.0):
+        if close(got, -expected, abs_=1.0):
+            raise Hint("`impact_given_up` has the sign flipped: the best feature impact minus yours.")
+        peak = float(table["feature_impact"].max())
+        if expected and close(got, 100 * expected / peak, rel=1e-2, abs_=0.1):
+            raise Hint("`impact_given_up` is a percentage; the task asks for expected impact points.")
+        raise Hint(ratio_hint(got, expected, f"`impact_given_up` at a debt share of {share:g}"))
+    return (f"at {share:.0%} the debt lane gets {int(row['debt_weeks'])} weeks and addresses "
+            f"{int(row['debt_cod'])} points of cost of delay, and features give up {expected:,.0f} of their "
+            f"best {table['feature_impact'].max():,.0f}. Put those numbers in your memo.")
+
+
+# --- Task 9: the memo ---------------------------------------------------------------------
+
+DECISION = re.compile(r"\b(recommend|propose|decide|decided|choose|chose|will|should|ask|plan to)\b", re.I)
+NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@task(LAB, "memo", title="Task 9, memo: the quarter's split", variables=["split_memo", "debt_share"],
+      points=4, objective="ch02-roadmap", kind="written")
+def check_memo(split_memo, debt_share):
+    if not isinstance(split_memo, str):
+        raise Hint(f"`split_memo` should be a string (your memo in quotes), not {type(split_memo).__name__}.")
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", split_memo)
+    if len(words) < MIN_MEMO_WORDS:
+        raise Hint(f"the memo has {len(words)} words; write at least {MIN_MEMO_WORDS}: the decision, the "
+                   f"numbers behind it, what it costs, and what would change your mind.")
+    share = _share(debt_share, "debt_share")
+    percent = round(100 * share)
+    weeks = int(round(share * QUARTER_WEEKS))
+    states_share = re.search(rf"(?<![\d.]){percent}\s*(%|per ?cent)", split_memo, re.I) or \
+        re.search(rf"(?<![\d.]){weeks}\s*(person-|engineer-)?weeks?", split_memo, re.I) or \
+        re.search(rf"(?<![\d.]){re.escape(f'{share:g}')}(?![\d])", split_memo)
+    if not states_share:
+        raise Hint(f"the memo never states your split: write it as {percent}% (or {weeks} weeks) of the "
+                   f"quarter for debt and reliability.")
+    if not DECISION.search(split_memo):
+        raise Hint("the memo describes but does not decide: say what you recommend or propose.")
+    numbers = set(NUMBER.findall(split_memo))
+    if len(numbers) < 3:
+        raise Hint("name the numbers your decision rests on (weeks, cost of delay addressed, feature impact "
+                   "given up): the memo has fewer than three.")
+    return (f"the memo has the form asked for ({len(words)} words, a decision, {len(numbers)} numbers). "
+            f"It will be graded with the rubric: decision, evidence, trade-off named, risk, and an ask.")

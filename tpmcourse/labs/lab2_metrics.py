@@ -1,0 +1,540 @@
+"""Lab 2, metrics analysis: checks for ``exercises/lab2_metrics.ipynb``.
+
+Every expected answer is computed here from the lab's generated data with
+:mod:`tpmcourse.labs.lab2_metrics_helpers`, statsmodels and scipy; the hints name the slips
+that analysts actually make with funnels, cohorts and A/B tests.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from tpmcourse.checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.datasets import Dataset
+from tpmcourse.labs import lab2_metrics_helpers as eventlog
+
+LAB = "metrics"
+EVENTS_FILE = "lab_events.csv"
+EXPERIMENT_FILE = "lab_experiment.csv"
+MDE = 0.02  # minimum detectable effect for the sample-size task (given in the task text)
+ALPHA, POWER = 0.05, 0.8
+SRM_THRESHOLD = 0.01
+
+DATASETS = [
+    Dataset(EVENTS_FILE, eventlog.lab_events,
+            "Larkspur product event log: sign-ups, invoices, first payments, paid plans (Lab 2)"),
+    Dataset(EXPERIMENT_FILE, eventlog.make_experiment,
+            "onboarding-checklist A/B test, one row per merchant (Lab 2)"),
+]
+
+
+# --- expected answers, computed once from the generators -----------------------
+
+
+@lru_cache(maxsize=1)
+def _events() -> pd.DataFrame:
+    return eventlog.lab_events()
+
+
+@lru_cache(maxsize=1)
+def _funnel() -> pd.DataFrame:
+    return eventlog.funnel_pandas(_events())
+
+
+@lru_cache(maxsize=1)
+def _cohorts() -> pd.DataFrame:
+    return eventlog.cohorts_pandas(_events())
+
+
+@lru_cache(maxsize=1)
+def _experiment() -> dict:
+    df = eventlog.make_experiment()
+    g = df.groupby("variant")
+    n, conv = g.size(), g["converted"].sum()
+    return {"n_t": int(n["treatment"]), "n_c": int(n["control"]),
+            "x_t": int(conv["treatment"]), "x_c": int(conv["control"])}
+
+
+def _rates() -> tuple[float, float]:
+    e = _experiment()
+    return e["x_t"] / e["n_t"], e["x_c"] / e["n_c"]
+
+
+def expected_lift() -> float:
+    p_t, p_c = _rates()
+    return p_t - p_c
+
+
+def expected_cis(alpha: float = ALPHA, methods: tuple[str, ...] = ("wald", "agresti-caffo", "newcomb", "score")
+                 ) -> dict[str, tuple[float, float]]:
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    e = _experiment()
+    return {m: tuple(float(v) for v in confint_proportions_2indep(
+        e["x_t"], e["n_t"], e["x_c"], e["n_c"], method=m, compare="diff", alpha=alpha))
+        for m in methods}
+
+
+def expected_p_value(alternative: str = "two-sided") -> float:
+    from statsmodels.stats.proportion import proportions_ztest
+
+    e = _experiment()
+    return float(proportions_ztest([e["x_t"], e["x_c"]], [e["n_t"], e["n_c"]],
+                                   alternative=alternative)[1])
+
+
+def expected_srm_p() -> float:
+    from scipy.stats import chisquare
+
+    e = _experiment()
+    return float(chisquare([e["n_c"], e["n_t"]]).pvalue)
+
+
+def expected_sample_size(baseline: float | None = None, mde: float = MDE, power: float = POWER,
+                         alternative: str = "two-sided") -> float:
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    p0 = _rates()[1] if baseline is None else baseline
+    h = proportion_effectsize(p0 + mde, p0)
+    return float(NormalIndPower().solve_power(h, alpha=ALPHA, power=power, ratio=1,
+                                              alternative=alternative))
+
+
+# --- small helpers -----------------------------------------------------------
+
+
+def _steps(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The funnel frame with its steps checked against the funnel's order."""
+    frame = need_frame(frame, name, ["step", "users"])
+    expected = list(eventlog.FUNNEL_EVENTS)
+    steps = [str(s) for s in frame["step"]]
+    if sorted(steps) == sorted(expected) and steps != expected:
+        raise Hint(f"`{name}` has the right steps in the wrong order ({', '.join(steps)}). "
+                   f"A funnel reads top to bottom: {', '.join(expected)}.")
+    if len(frame) != len(expected) or steps != expected:
+        unknown = [s for s in steps if s not in expected]
+        extra = f" Unknown step(s): {', '.join(map(repr, unknown))}." if unknown else ""
+        raise Hint(f"`{name}` should have one row per funnel step, {', '.join(expected)} "
+                   f"(the values of the `event` column), in that order; it has {steps[:6]}.{extra}")
+    return frame
+
+
+def _check_users(frame: pd.DataFrame, name: str) -> None:
+    users = need_numeric_column(frame, "users", name).to_numpy()
+    truth = _funnel()["users"].to_numpy(dtype=float)
+    rows = _events()["event"].astype(str).value_counts()
+    events = np.array([rows.get(s, 0) for s in eventlog.FUNNEL_EVENTS], dtype=float)
+    if np.array_equal(users, truth):
+        return
+    if np.array_equal(users, events):
+        step = eventlog.FUNNEL_EVENTS[int(np.argmax(events - truth))]
+        raise Hint(f"those are event rows, not merchants: `{step}` has {int(events.max()):,} rows "
+                   f"but far fewer distinct merchants (paid plans renew monthly, invoices repeat). "
+                   f"Count distinct `user_id` per step (`nunique()` or COUNT(DISTINCT user_id)).")
+    for step, got, want in zip(eventlog.FUNNEL_EVENTS, users, truth):
+        if got != want:
+            raise Hint(ratio_hint(got, want, f"the number of merchants at step `{step}`"))
+
+
+def _as_table(value: object, name: str) -> pd.DataFrame:
+    """A learner's retention table with string cohort labels and int columns."""
+    table = need_frame(value, name)
+    expected = _cohorts()
+    if "cohort_week" in table.columns and table.index.dtype == "int64":
+        table = table.set_index("cohort_week")
+    index = table.index
+    if isinstance(index, pd.DatetimeIndex):
+        labels = index.strftime("%Y-%m-%d")
+    else:
+        try:
+            with warnings.catch_warnings():  # odd labels are reported as a hint below
+                warnings.simplefilter("ignore")
+                labels = pd.to_datetime(pd.Index(index).astype(str)).strftime("%Y-%m-%d")
+        except (ValueError, TypeError):
+            raise Hint(f"the rows of `{name}` should be labelled by sign-up week (the Monday, e.g. "
+                       f"{expected.index[0]}); its index holds {list(index[:3])}.") from None
+    try:
+        columns = [int(float(c)) for c in table.columns]
+    except (ValueError, TypeError):
+        raise Hint(f"the columns of `{name}` should be weeks since sign-up, 0 to "
+                   f"{len(expected.columns) - 1}; it has {list(table.columns[:5])}.") from None
+    out = table.copy()
+    out.index, out.columns = labels, columns
+    return out
+
+
+def _compare_tables(got: pd.DataFrame, name: str, where: str) -> str:
+    """Compare a retention table (observed cells only) with the course's."""
+    expected = _cohorts()
+    missing = [c for c in expected.index if c not in got.index]
+    if missing:
+        raise Hint(f"`{name}` has no row for the cohort of {missing[0]} ({len(missing)} cohort(s) "
+                   f"missing); expected {len(expected)} sign-up weeks from {expected.index[0]} "
+                   f"to {expected.index[-1]}. Are you grouping by the Monday of the sign-up week?")
+    if len(got.index) != len(expected.index):
+        raise Hint(f"`{name}` has {len(got.index)} cohort rows; expected {len(expected)}, one "
+                   f"per sign-up week. Is a cohort split over two labels?")
+    got = got.reindex(index=expected.index, columns=expected.columns)
+    for col in got.columns:
+        if not pd.api.types.is_numeric_dtype(got[col]) or pd.api.types.is_bool_dtype(got[col]):
+            raise Hint(f"column {col} of `{name}` holds {got[col].dtype} values, not numbers.")
+    g = got.to_numpy(dtype=float)
+    e = expected.to_numpy(dtype=float)
+    seen = np.isfinite(e)
+    if np.isnan(g[seen]).any():
+        i, j = np.argwhere(seen & np.isnan(g))[0]
+        raise Hint(f"`{name}` has no value for the {expected.index[i]} cohort in week {j}, a week "
+                   f"the log covers; if nobody was active it should be 0, not missing.")
+    col0 = g[:, 0]
+    if np.nanmax(np.abs(g[seen])) > 1.0001:
+        if np.allclose(g[seen], 100 * e[seen], atol=1e-3):
+            raise Hint(f"`{name}` holds percentages (week 0 is {col0[0]:g}); give fractions "
+                       f"between 0 and 1, so week 0 is 1.0.")
+        raise Hint(f"`{name}` has values above 1 (week 0 of {expected.index[0]} is {col0[0]:,.4g}): "
+                   f"those look like merchant counts. Divide each row by its cohort size.")
+    if not np.allclose(col0, 1.0, atol=1e-9):
+        bad = expected.index[int(np.argmax(np.abs(col0 - 1)))]
+        raise Hint(f"week 0 of the {bad} cohort is {col0[np.argmax(np.abs(col0 - 1))]:.3f}, but every "
+                   f"merchant is active in the week they sign up, so column 0 should be 1.0. Is the "
+                   f"`sign_up` event left out of activity, or the denominator something other than "
+                   f"the cohort's size?")
+    diff = np.abs(np.where(seen, g, 0) - np.where(seen, e, 0))
+    if diff.max() > 1e-6:
+        i, j = np.unravel_index(int(np.argmax(diff)), diff.shape)
+        raise Hint(f"the {expected.index[i]} cohort in week {j} should be {e[i, j]:.4f}, yours is "
+                   f"{g[i, j]:.4f}. Count weeks as calendar weeks: the Monday of the event's week "
+                   f"minus the Monday of the sign-up week, divided by 7{where}; and count each "
+                   f"merchant once per week.")
+    unseen = ~seen & np.isfinite(g)
+    if unseen.any() and np.nanmax(np.abs(g[unseen])) == 0:
+        i, j = np.argwhere(unseen)[0]
+        raise Hint(f"the {expected.index[i]} cohort has a 0 in week {j}, a week the log has not "
+                   f"reached yet. Leave those cells empty (NaN): a 0 would read as 'everyone left'.")
+    if unseen.any():
+        raise Hint(f"`{name}` has values in weeks the log has not reached yet (after "
+                   f"{expected.index[-1]}); those cells should be NaN.")
+    return ""
+
+
+# --- Task 1: funnel counts ------------------------------------------------------
+
+
+@task(LAB, "funnel_counts", title="Task 1, funnel counts", variables=["step_users"], points=1,
+      objective="ch03-sql-funnel")
+def check_funnel_counts(step_users):
+    frame = _steps(step_users, "step_users")
+    _check_users(frame, "step_users")
+    f = _funnel()
+    return (f"{f.users[0]:,} merchants signed up and {f.users[3]:,} bought a paid plan. Distinct "
+            f"merchants, not event rows: every step is smaller than the one before it.")
+
+
+# --- Task 2: funnel rates --------------------------------------------------------
+
+
+@task(LAB, "funnel_rates", title="Task 2, funnel conversion", variables=["funnel"], points=2,
+      objective="ch03-sql-funnel")
+def check_funnel_rates(funnel):
+    frame = _steps(need_frame(funnel, "funnel", ["step", "users", "step_rate", "overall_rate"]), "funnel")
+    _check_users(frame, "funnel")
+    f = _funnel()
+    for col in ("step_rate", "overall_rate"):
+        if pd.isna(frame[col].iloc[0]) and not frame[col].iloc[1:].isna().any():
+            raise Hint(f"the first row of `{col}` is NaN (nothing comes before sign-up, so the "
+                       f"division had no previous step). Set it to 1.0: all sign-ups reached sign-up.")
+    step = need_numeric_column(frame, "step_rate", "funnel").to_numpy()
+    overall = need_numeric_column(frame, "overall_rate", "funnel").to_numpy()
+    want_step, want_overall = f["step_rate"].to_numpy(), f["overall_rate"].to_numpy()
+    if not np.allclose(step, want_step, rtol=1e-3):
+        if np.allclose(step, 100 * want_step, rtol=1e-3):
+            raise Hint("`step_rate` is in percent (sign-up is 100); give fractions, so sign-up is 1.0.")
+        if np.allclose(step[1:], want_overall[1:], rtol=1e-3):
+            raise Hint("`step_rate` divides every step by the sign-ups: that is `overall_rate`. "
+                       "A step rate divides by the step just before it (activation / invoice_sent).")
+        if np.allclose(step[1:], 1 - want_step[1:], rtol=1e-3):
+            raise Hint("`step_rate` holds the share who dropped out at each step (1 − rate); "
+                       "the task asks for the share who went on.")
+        if np.allclose(step[1:], 1 / want_step[1:], rtol=1e-3):
+            raise Hint("`step_rate` is upside down (above 1): divide the later step by the earlier one.")
+        i = int(np.argmax(np.abs(step - want_step)))
+        raise Hint(ratio_hint(step[i], want_step[i], f"`step_rate` at `{f.step[i]}`"))
+    if not np.allclose(overall, want_overall, rtol=1e-3):
+        if np.allclose(overall, 100 * want_overall, rtol=1e-3):
+            raise Hint("`overall_rate` is in percent; give fractions, so sign-up is 1.0.")
+        if np.allclose(overall[1:], want_step[1:], rtol=1e-3):
+            raise Hint("`overall_rate` divides by the previous step: that is `step_rate`. "
+                       "Overall conversion divides every step by the sign-ups.")
+        i = int(np.argmax(np.abs(overall - want_overall)))
+        raise Hint(ratio_hint(overall[i], want_overall[i], f"`overall_rate` at `{f.step[i]}`"))
+    worst = int(np.argmin(want_step[1:])) + 1
+    return (f"the weakest step is `{f.step[worst]}` ({want_step[worst]:.1%} of the step before), "
+            f"and {want_overall[2]:.1%} of sign-ups are activated. Fix the weakest step first.")
+
+
+# --- Task 3: retention cohorts ---------------------------------------------------
+
+
+@task(LAB, "retention", title="Task 3, retention cohorts", variables=["retention"], points=2,
+      objective="ch03-metric-tree")
+def check_retention(retention):
+    table = _as_table(retention, "retention")
+    _compare_tables(table, "retention", "")
+    e = _cohorts()
+    return (f"week 1 keeps {e[1].mean():.0%} of a cohort on average and the oldest cohort still "
+            f"has {e.iloc[0, -1]:.0%} active in week {e.columns[-1]}: the curve flattens, so "
+            f"retained merchants are a steady branch of the metric tree.")
+
+
+# --- Task 4: funnel in SQL --------------------------------------------------------
+
+
+@task(LAB, "sql_funnel", title="Task 4, funnel in SQL", variables=["funnel_sql"], points=1,
+      objective="ch03-sql-funnel")
+def check_sql_funnel(funnel_sql):
+    frame = need_frame(funnel_sql, "funnel_sql", ["step", "users", "step_rate"])
+    frame = _steps(frame, "funnel_sql")
+    _check_users(frame, "funnel_sql")
+    rate = frame["step_rate"]
+    if rate.iloc[1:].notna().all() and pd.isna(rate.iloc[0]):
+        raise Hint("`step_rate` is NULL for sign-up: LAG() has no previous row there. "
+                   "Wrap it in COALESCE(..., 1.0).")
+    rate = need_numeric_column(frame, "step_rate", "funnel_sql").to_numpy()
+    want = _funnel()["step_rate"].to_numpy()
+    if np.all(rate[1:] == 0):
+        raise Hint("every `step_rate` after sign-up is 0: integer division. Use `/` on doubles "
+                   "(e.g. `users * 1.0 / LAG(users) OVER (...)`) rather than `//`.")
+    if np.allclose(rate, 100 * want, rtol=1e-3):
+        raise Hint("`step_rate` is in percent; return fractions, as in Task 2.")
+    if not np.allclose(rate, want, rtol=1e-3):
+        i = int(np.argmax(np.abs(rate - want)))
+        raise Hint(ratio_hint(rate[i], want[i], f"`step_rate` at `{eventlog.FUNNEL_EVENTS[i]}`") +
+                   " Order the window by funnel position: LAG(users) OVER (ORDER BY position).")
+    return ("the SQL funnel matches the pandas one row for row. The same query runs unchanged on "
+            "a Parquet file of millions of events, or in the warehouse.")
+
+
+# --- Task 5: cohorts in SQL -------------------------------------------------------
+
+
+@task(LAB, "sql_cohorts", title="Task 5, retention cohorts in SQL", variables=["cohorts_sql"],
+      points=2, objective="ch03-metric-tree")
+def check_sql_cohorts(cohorts_sql):
+    frame = need_frame(cohorts_sql, "cohorts_sql", ["cohort_week", "week", "retained"])
+    if frame["retained"].isna().any():  # unobserved weeks written out as empty rows: harmless
+        frame = need_frame(frame[frame["retained"].notna()], "cohorts_sql")
+    weeks = need_numeric_column(frame, "week", "cohorts_sql")
+    need_numeric_column(frame, "retained", "cohorts_sql")
+    if (weeks != weeks.round()).any() or (weeks < 0).any():
+        raise Hint("`week` should hold whole weeks since the sign-up week (0, 1, 2, ...); "
+                   f"it has {sorted(set(weeks))[:4]}. Use DATE_DIFF('day', ...) // 7 on "
+                   f"DATE_TRUNC('week', ...) values.")
+    if frame.duplicated(["cohort_week", "week"]).any():
+        raise Hint("`cohorts_sql` has more than one row for some (cohort_week, week) pair: "
+                   "GROUP BY both columns.")
+    try:
+        labels = pd.to_datetime(frame["cohort_week"].astype(str))
+    except (ValueError, TypeError):
+        raise Hint("`cohort_week` should hold the Monday of each sign-up week "
+                   f"(e.g. {_cohorts().index[0]}), not {frame['cohort_week'].iloc[0]!r}.") from None
+    long = frame.assign(cohort_week=labels.dt.strftime("%Y-%m-%d"), week=weeks.astype(int))
+    table = long.pivot(index="cohort_week", columns="week", values="retained")
+    expected = _cohorts()
+    table = table.reindex(columns=expected.columns)
+    # Observed weeks with no active merchant have no row in SQL output; count them as 0.
+    seen = expected.notna().reindex(index=table.index, fill_value=False)
+    table = table.mask(seen & table.isna(), 0.0)
+    _compare_tables(table.astype(float), "cohorts_sql",
+                    " (in SQL: DATE_DIFF('day', cohort_week, DATE_TRUNC('week', event_time)) // 7)")
+    return ("the SQL cohorts match the pandas table cell for cell. Long format (one row per "
+            "cohort and week) is how a warehouse returns it; pivot only for display.")
+
+
+# --- Task 6: lift and its confidence interval ----------------------------------------
+
+
+def _interval(value: object, name: str) -> tuple[float, float]:
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        raise Hint(f"`{name}` should be a pair (low, high), e.g. the tuple that "
+                   f"`confint_proportions_2indep` returns; got {type(value).__name__}.")
+    if isinstance(value, pd.DataFrame):
+        raise Hint(f"`{name}` is a DataFrame; give a pair of numbers (low, high).")
+    items = list(np.asarray(value, dtype=object).ravel())
+    if len(items) != 2:
+        raise Hint(f"`{name}` should hold exactly two numbers, the low and high ends; it has {len(items)}.")
+    low, high = need_number(items[0], f"{name}[0]"), need_number(items[1], f"{name}[1]")
+    if low > high:
+        raise Hint(f"`{name}` is ({low:.4g}, {high:.4g}): the low end is above the high end.")
+    return low, high
+
+
+@task(LAB, "lift", title="Task 6, lift and confidence interval", variables=["lift", "lift_ci"],
+      points=2, objective="ch03-metric-tree")
+def check_lift(lift, lift_ci):
+    got = need_number(lift, "lift")
+    want = expected_lift()
+    p_t, p_c = _rates()
+    if not close(got, want, rel=1e-3):
+        if close(got, p_t / p_c - 1, rel=1e-3):
+            raise Hint(f"{got:.4f} is the relative lift (treatment / control − 1). The task asks for "
+                       f"the absolute difference in conversion, treatment minus control.")
+        if close(got, 100 * (p_t / p_c - 1), rel=1e-3):
+            raise Hint("that is the relative lift in percent; the task asks for the absolute "
+                       "difference of the two conversion rates, as a fraction.")
+        raise Hint(ratio_hint(got, want, "`lift`") + " Lift = treatment rate − control rate.")
+    low, high = _interval(lift_ci, "lift_ci")
+    cis = expected_cis()
+    if any(abs(low - lo) < 5e-4 and abs(high - hi) < 5e-4 for lo, hi in cis.values()):
+        lo, hi = cis["newcomb"]
+        return (f"{100 * want:+.1f} percentage points, 95% CI {100 * lo:+.1f} to {100 * hi:+.1f}. "
+                f"The interval excludes 0 "
+                f"but its low end is small: the true gain could be under one point.")
+    if close(low, 100 * cis["wald"][0], rel=0.02) and close(high, 100 * cis["wald"][1], rel=0.02):
+        raise Hint("`lift_ci` is in percentage points; give fractions, like `lift`.")
+    if not low <= got <= high:
+        if low <= -got <= high:
+            raise Hint(f"`lift_ci` ({low:.4f}, {high:.4f}) is the interval for control − treatment, "
+                       f"so it does not contain your lift of {got:.4f}: pass the treatment counts first.")
+        raise Hint(f"`lift_ci` ({low:.4f}, {high:.4f}) does not contain the lift {got:.4f}; an "
+                   f"interval for the difference must. Is it the interval of one group's rate?")
+    width, want_width = high - low, cis["wald"][1] - cis["wald"][0]
+    for level in (0.90, 0.99, 0.80):
+        lo, hi = expected_cis(1 - level, ("wald",))["wald"]
+        if close(width, hi - lo, rel=0.03):
+            raise Hint(f"`lift_ci` is a {level:.0%} interval (too {'narrow' if level < 0.95 else 'wide'}); "
+                       f"the task asks for 95% (alpha=0.05).")
+    raise Hint(f"`lift_ci` should run from about {cis['wald'][0]:.4f} to {cis['wald'][1]:.4f}; yours is "
+               f"{width / want_width:.2f}× as wide. Use `confint_proportions_2indep` with the "
+               f"converted counts and group sizes.")
+
+
+# --- Task 7: significance ----------------------------------------------------------
+
+
+@task(LAB, "p_value", title="Task 7, significance test", variables=["p_value"], points=1,
+      objective="ch03-metric-tree")
+def check_p_value(p_value):
+    got = need_number(p_value, "p_value")
+    want = expected_p_value()
+    if close(got, want, rel=0.02):
+        return (f"p = {want:.3f} (two-sided): if the checklist did nothing, a gap this large would "
+                f"turn up about once in {1 / want:,.0f} experiments.")
+    if not 0 <= got <= 1:
+        from statsmodels.stats.proportion import proportions_ztest
+
+        e = _experiment()
+        z = proportions_ztest([e["x_t"], e["x_c"]], [e["n_t"], e["n_c"]])[0]
+        if close(abs(got), abs(z), rel=0.01):
+            raise Hint(f"{got:.3f} is the z statistic; `proportions_ztest` returns (z, p): take the second.")
+        raise Hint(f"a p-value lies between 0 and 1; yours is {got:.4g}.")
+    if close(got, 1 - want, rel=1e-3):
+        raise Hint("that is 1 − p. The p-value is the small number: the chance of a gap this large "
+                   "if there were no effect.")
+    if close(got, expected_p_value("larger"), rel=0.02) or close(got, expected_p_value("smaller"), rel=1e-3):
+        raise Hint("that is a one-sided p-value (half the two-sided one, or its complement). The "
+                   "checklist could have hurt conversion too, so test two-sided (the default `alternative`).")
+    if close(got, expected_srm_p(), rel=0.02):
+        raise Hint("that is the p-value of the group sizes (the sample-ratio check, Task 8). Test "
+                   "the converted counts against the group sizes.")
+    if 1 < got / want < 1.15:
+        raise Hint("close, but slightly larger: a continuity correction (e.g. `chi2_contingency` "
+                   "default) or a different test. Use `proportions_ztest`.")
+    raise Hint(ratio_hint(got, want, "`p_value`") + " Pass counts=[converted treatment, converted "
+               "control] and nobs=[treatment size, control size] to `proportions_ztest`.")
+
+
+# --- Task 8: sample ratio mismatch -------------------------------------------------
+
+
+@task(LAB, "srm", title="Task 8, sample ratio mismatch", variables=["srm_p", "srm_flag"], points=1,
+      objective="ch03-metric-tree")
+def check_srm(srm_p, srm_flag):
+    got = need_number(srm_p, "srm_p")
+    want = expected_srm_p()
+    e = _experiment()
+    if not close(got, want, rel=0.02):
+        from scipy.stats import binomtest, chisquare
+
+        if close(got, binomtest(e["n_t"], e["n_t"] + e["n_c"]).pvalue, rel=0.02):
+            pass  # an exact binomial test answers the same question; accept it
+        elif close(got, float(chisquare([e["x_c"], e["x_t"]]).pvalue), rel=0.02):
+            raise Hint("that tests the converted counts. A sample ratio check tests the number of "
+                       "merchants ASSIGNED to each group against the planned 50/50 split.")
+        elif got > 0.99:
+            raise Hint(f"p = {got:.3f}: did you pass shares (0.5, 0.5) or rates to `chisquare`? "
+                       f"It needs the counts of merchants in each group.")
+        elif close(got, expected_p_value(), rel=0.02):
+            raise Hint("that is the p-value of the conversion test (Task 7). Test the group sizes.")
+        else:
+            raise Hint(ratio_hint(got, want, "`srm_p`") + " Use `scipy.stats.chisquare([control "
+                       "size, treatment size])`; equal expected counts are the default.")
+    if not isinstance(srm_flag, (bool, np.bool_)):
+        raise Hint(f"`srm_flag` should be True or False, not {type(srm_flag).__name__}.")
+    if bool(srm_flag) != (want < SRM_THRESHOLD):
+        raise Hint(f"p = {want:.2f} is well above {SRM_THRESHOLD}: a gap of {abs(e['n_c'] - e['n_t'])} "
+                   f"merchants in {e['n_c'] + e['n_t']:,} is what a fair coin gives. "
+                   f"No mismatch, so `srm_flag` is False.")
+    return (f"{e['n_c']:,} vs {e['n_t']:,} (p = {want:.2f}): no sign that assignment or logging "
+            f"is broken, so the conversion comparison can be trusted.")
+
+
+# --- Task 9: sample size -------------------------------------------------------------
+
+
+@task(LAB, "sample_size", title="Task 9, sample size", variables=["n_per_group"], points=1,
+      objective="ch03-metric-tree")
+def check_sample_size(n_per_group):
+    got = need_number(n_per_group, "n_per_group")
+    want = expected_sample_size()
+    e = _experiment()
+    if abs(got - want) <= 1.01:
+        have = min(e["n_t"], e["n_c"])
+        return (f"about {math.ceil(want):,} merchants per group to detect +2 points; this test had "
+                f"about {have:,}, so it was underpowered for that size of effect and a lift this "
+                f"small could easily have been missed (or overstated).")
+    p_t, p_c = _rates()
+    slips = [
+        (2 * want, "that is the total for both groups; the task asks per group."),
+        (expected_sample_size(power=0.9), "that is for 90% power; the task asks for 80%."),
+        (expected_sample_size(alternative="larger"), "that is a one-sided test; use two-sided."),
+        (expected_sample_size(mde=MDE * p_c), "that is for a 2% RELATIVE lift (2% of the baseline); "
+                                              "the MDE is 2 percentage points, i.e. 0.02 added to the rate."),
+        (expected_sample_size(baseline=p_t), "the baseline should be the control group's conversion, "
+                                             "not the treatment's."),
+        (expected_sample_size(baseline=(e["x_t"] + e["x_c"]) / (e["n_t"] + e["n_c"])),
+         "the baseline should be the control group's conversion, not the pooled rate."),
+    ]
+    for value, hint in slips:
+        if abs(got - value) <= max(1.01, 2e-4 * value):
+            raise Hint(hint)
+    from statsmodels.stats.power import NormalIndPower
+
+    raw = NormalIndPower().solve_power(MDE, alpha=ALPHA, power=POWER, ratio=1)
+    if abs(got - raw) <= 1.01:
+        raise Hint("you passed the raw difference 0.02 as the effect size. `NormalIndPower` wants "
+                   "Cohen's h: `proportion_effectsize(baseline + 0.02, baseline)`.")
+    raise Hint(ratio_hint(got, want, "`n_per_group`"))
+
+
+# --- Task 10: written recommendation ---------------------------------------------------
+
+DECISION = re.compile(r"\b(ship|launch|roll(ing)?[ -]?out|rerun|re-run|extend|hold|do not ship|"
+                      r"don't ship|stop|keep)\b", re.IGNORECASE)
+
+
+@task(LAB, "recommendation", title="Task 10, recommendation", variables=["memo"], points=3,
+      objective="ch03-metric-tree", kind="written")
+def check_recommendation(memo):
+    need_memo(memo, "memo", decision=DECISION, min_numbers=2,
+              words_hint="the decision, the numbers it rests on, the risks and what you would watch.",
+              decision_hint="state the decision in plain words: ship, roll out, hold, extend or rerun.",
+              numbers_hint="name the numbers the decision rests on (the lift, its interval, the p-value, "
+                           "the sample sizes); your memo quotes fewer than two.")
+    return ("the memo has the right form (a decision and the numbers behind it). It will be graded "
+            "with the rubric: decision, evidence with uncertainty, SRM and guardrail, next step.")

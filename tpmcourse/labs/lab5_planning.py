@@ -1,0 +1,638 @@
+"""Lab 5, risk and delivery planning: checks and data.
+
+The learner prices Larkspur's risk register for the processor v1 to v2
+migration and the Bramble Bakeries launch, decides which mitigations to buy,
+then forecasts the migration plan: PERT estimates, the critical path, a Monte
+Carlo simulation and the chance of finishing before the processor switches v1
+off. Every expected answer is recomputed here from the data files with
+:mod:`tpmcourse.risk` and :mod:`tpmcourse.labs.lab5_planning_helpers`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from tpmcourse.checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.datasets import Dataset
+from tpmcourse.paths import data_file
+from tpmcourse.risk import PertEstimate, expected_cost, pert_table, probability_within, risk_level, risk_score
+from tpmcourse.labs.lab5_planning_helpers import critical_path, draw_durations, project_duration, working_day_date, working_days_until
+
+LAB = "planning"
+RISKS_FILE = "lab_risks.csv"
+TASKS_FILE = "lab_tasks.csv"
+
+#: Facts given in the lab's task text.
+START = "2026-02-23"  # the migration team's first day (a Monday)
+SWITCH_OFF = "2026-06-30"  # the processor switches v1 off at the end of this day
+SEED = 2026
+N_SIMS = 10_000
+CONFIDENCE = 85
+TOP_N = 5
+
+# --- data -------------------------------------------------------------------------
+
+# id, project, owner, description, likelihood, impact, central probability,
+# central cost if it occurs, mitigation, central mitigation cost, central probability after
+_RISKS = [
+    ("R01", "migration", "Priya", "Cutover slips past the v1 switch-off and card payments stop",
+     2, 5, 0.12, 2_400_000, "Start shadow traffic six weeks earlier and pre-book a cutover window", 120_000, 0.04),
+    ("R02", "migration", "You", "Processor certification queue delays sign-off",
+     4, 2, 0.55, 90_000, "Pay for the processor's expedited certification review", 25_000, 0.30),
+    ("R03", "migration", "Dev", "Retry gaps on v2 create duplicate card charges",
+     3, 4, 0.30, 350_000, "Idempotency keys on every v2 call and a duplicate-charge monitor", 40_000, 0.06),
+    ("R04", "migration", "Dev", "v2 webhook payloads break invoice status updates",
+     4, 2, 0.50, 45_000, "Contract tests against recorded v2 webhooks", 14_000, 0.15),
+    ("R05", "migration", "Tom", "Old Larkspur Go versions keep calling a v1-only endpoint",
+     4, 4, 0.60, 220_000, "Forced-upgrade prompt and a server-side proxy for old app versions", 60_000, 0.20),
+    ("R06", "migration", "Priya", "Only Dev understands the ledger posting code the adapter touches",
+     3, 3, 0.35, 110_000, "Pairing rotation and a written runbook for the posting code", 21_000, 0.20),
+    ("R07", "migration", "Dev", "Reconciliation finds v1/v2 rounding differences in amounts",
+     3, 2, 0.35, 30_000, "Property-based tests on currency rounding", 7_000, 0.10),
+    ("R08", "migration", "Dev", "Sandbox behaves differently from v2 production",
+     4, 3, 0.50, 150_000, "Zero-amount authorizations against v2 production during shadow traffic", 30_000, 0.20),
+    ("R09", "migration", "You", "Partner plugins pin the v1 webhook format",
+     3, 3, 0.30, 80_000, "Send both webhook formats for 60 days after cutover", 35_000, 0.10),
+    ("R10", "migration", "Lena", "EU strong customer authentication behaves differently on v2",
+     2, 4, 0.15, 300_000, "EU test cards and a 3-D Secure test plan", 15_000, 0.05),
+    ("R11", "bramble", "Dev", "Bramble's identity provider needs SAML features we lack",
+     3, 3, 0.30, 120_000, "One-week spike against Bramble's identity provider", 10_000, 0.15),
+    ("R12", "bramble", "Sam", "Multi-location invoicing slips past Q3 and Bramble does not sign",
+     3, 5, 0.30, 1_500_000, "Move one engineer from latency work to Bramble for a quarter", 180_000, 0.20),
+    ("R13", "bramble", "Dev", "300 Bramble locations exceed per-account API rate limits",
+     2, 3, 0.15, 60_000, "Load test with 300 simulated locations", 12_000, 0.05),
+    ("R14", "bramble", "Priya", "Migration and Bramble compete for the same two engineers",
+     5, 3, 0.75, 80_000, "Hire two contractors for the Bramble user interface", 140_000, 0.35),
+    ("R15", "bramble", "Tom", "Support is not trained for multi-location billing questions",
+     4, 2, 0.55, 25_000, "Training session and saved replies for support", 5_000, 0.20),
+    ("R16", "bramble", "Sam", "Franchisees' imported records have inconsistent tax IDs",
+     3, 2, 0.40, 35_000, "Validation at import and a cleaning script", 7_000, 0.15),
+]
+
+
+def make_lab_risks(seed: int = 5) -> pd.DataFrame:
+    """The Larkspur risk register for the migration and the Bramble launch.
+
+    Scores are set by hand; money is an estimate with seeded noise around a
+    central value (costs rounded to $5,000, probabilities to 0.01), as a
+    register filled in by several owners would be.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for (rid, project, owner, text, like, imp, p, cost, mitigation, mcost, p_after) in _RISKS:
+        prob = round(float(np.clip(p + rng.normal(0, 0.02), 0.02, 0.95)), 2)
+        after = round(float(np.clip(p_after + rng.normal(0, 0.01), 0.01, prob - 0.01)), 2)
+        occurs = int(round(cost * rng.lognormal(0, 0.08) / 5_000) * 5_000)
+        spend = int(round(mcost * rng.lognormal(0, 0.05) / 1_000) * 1_000)
+        rows.append({"id": rid, "project": project, "owner": owner, "description": text,
+                     "likelihood": like, "impact": imp, "probability": prob, "cost_if_occurs": occurs,
+                     "mitigation": mitigation, "mitigation_cost": spend,
+                     "probability_after_mitigation": after})
+    return pd.DataFrame(rows)
+
+
+_TASKS = [
+    ("T01", "Inventory v1 calls and their owners", 3, 5, 8, ""),
+    ("T02", "Map v1 to v2 differences", 5, 8, 14, "T01"),
+    ("T03", "Get v2 sandbox and production credentials", 3, 5, 20, "T01"),
+    ("T04", "Build the v2 adapter", 15, 22, 38, "T02"),
+    ("T05", "Idempotency keys and retries", 6, 9, 16, "T02"),
+    ("T06", "v2 webhook handlers", 5, 8, 15, "T02"),
+    ("T07", "Larkspur Go: replace the v1-only endpoint", 10, 15, 35, "T04"),
+    ("T08", "Sandbox integration tests", 6, 9, 15, "T03;T04;T05;T06"),
+    ("T09", "Processor certification", 8, 12, 40, "T08"),
+    ("T10", "Shadow traffic and reconciliation", 15, 20, 28, "T08"),
+    ("T11", "Partner beta of v2 webhooks and plugin updates", 25, 35, 70, "T06"),
+    ("T12", "Runbooks and on-call drills", 3, 5, 8, "T10"),
+    ("T13", "Staged cutover", 5, 8, 14, "T07;T09;T11;T12"),
+]
+
+_TEAMS = {"T03": "processor", "T07": "mobile", "T09": "processor", "T11": "partners"}
+
+
+def make_lab_tasks() -> pd.DataFrame:
+    """The migration plan: 13 tasks in working days, with predecessors.
+
+    Durations are the team's three-point estimates, set by hand (there is
+    nothing random to seed): vendor-dependent and partner-dependent tasks
+    have long pessimistic tails, so the branch that finishes last changes
+    from one simulated run to the next.
+    """
+    frame = pd.DataFrame(_TASKS, columns=["id", "task", "optimistic", "most_likely", "pessimistic",
+                                          "predecessors"])
+    frame.insert(2, "team", [_TEAMS.get(t, "platform") for t in frame["id"]])
+    return frame
+
+
+DATASETS = [
+    Dataset(RISKS_FILE, make_lab_risks, "risk register for the migration and the Bramble launch (lab 5)"),
+    Dataset(TASKS_FILE, make_lab_tasks, "migration plan with three-point estimates and dependencies (lab 5)"),
+]
+
+# --- expected answers ---------------------------------------------------------------
+
+
+def _risks() -> pd.DataFrame:
+    return pd.read_csv(data_file(RISKS_FILE))
+
+
+def _tasks() -> pd.DataFrame:
+    return pd.read_csv(data_file(TASKS_FILE))
+
+
+def mitigation_table(risks: pd.DataFrame) -> pd.DataFrame:
+    """Expected cost before and after each mitigation, the reduction, and the
+    net value of buying it (reduction minus the mitigation's cost)."""
+    before = expected_cost(risks, "probability", "cost_if_occurs")
+    after = expected_cost(risks, "probability_after_mitigation", "cost_if_occurs")
+    out = risks[["id", "mitigation_cost"]].copy()
+    out["expected_before"] = before.to_numpy()
+    out["expected_after"] = after.to_numpy()
+    out["reduction"] = out["expected_before"] - out["expected_after"]
+    out["net"] = out["reduction"] - out["mitigation_cost"]
+    out["buy"] = out["net"] > 0
+    return out
+
+
+def _pert(tasks: pd.DataFrame) -> pd.DataFrame:
+    return pert_table(tasks)
+
+
+def deadline_days() -> int:
+    return working_days_until(START, SWITCH_OFF)
+
+
+def reference_simulation(method: str = "triangular") -> np.ndarray:
+    return project_duration(_tasks(), draw_durations(_tasks(), N_SIMS, SEED, method))
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _by_id(frame: pd.DataFrame, name: str, expected_ids: list[str]) -> pd.DataFrame:
+    ids = frame["id"].astype(str)
+    if ids.duplicated().any():
+        raise Hint(f"`{name}` lists {sorted(set(ids[ids.duplicated()]))[0]} more than once: one row per item.")
+    missing = [i for i in expected_ids if i not in set(ids)]
+    if missing:
+        raise Hint(f"`{name}` has no row for {', '.join(missing[:4])}: keep every row of the data.")
+    extra = [i for i in ids if i not in set(expected_ids)]
+    if extra:
+        raise Hint(f"`{name}` has a row {extra[0]!r} that is not in the data.")
+    return frame.assign(id=ids).set_index("id").loc[expected_ids]
+
+
+def _id_list(value: object, name: str) -> list[str]:
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        value = list(value)
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value)
+    if not isinstance(value, (list, tuple)):
+        raise Hint(f"`{name}` should be a list of ids such as ['R01', 'R05'], not {type(value).__name__}.")
+    if not all(isinstance(v, str) for v in value):
+        raise Hint(f"`{name}` should hold ids as text such as 'R01'; it holds {value[:3]!r}.")
+    if len(set(value)) != len(value):
+        raise Hint(f"`{name}` lists an id more than once.")
+    return [str(v) for v in value]
+
+
+def _money(x: float) -> str:
+    return f"${x:,.0f}"
+
+
+# --- Task 1: scores and levels -------------------------------------------------------
+
+
+@task(LAB, "scores", title="Risk scores and levels", variables=["scored"], points=1, objective="ch02-risk")
+def check_scores(scored):
+    risks = _risks()
+    frame = need_frame(scored, "scored", ["id", "score", "level"], rows=len(risks))
+    got = _by_id(frame, "scored", list(risks["id"]))
+    score = need_numeric_column(got, "score", "scored")
+    expected = pd.Series(risk_score(risks).to_numpy(), index=risks["id"])
+    added = pd.Series((risks["likelihood"] + risks["impact"]).to_numpy(), index=risks["id"])
+    if not np.allclose(score, expected):
+        if np.allclose(score, added):
+            raise Hint("your scores are likelihood + impact; the matrix score multiplies them "
+                       "(likelihood × impact, 1 to 25).")
+        if np.allclose(score, pd.Series(risks["probability"].to_numpy() * risks["impact"].to_numpy(),
+                                        index=risks["id"])):
+            raise Hint("your scores use the probability column (0–1); the score uses the 1–5 "
+                       "likelihood column: likelihood × impact.")
+        bad = (score - expected).abs().idxmax()
+        raise Hint(f"the score for {bad} should be {int(expected[bad])} "
+                   f"(likelihood {risks.set_index('id').loc[bad, 'likelihood']} × impact "
+                   f"{risks.set_index('id').loc[bad, 'impact']}); yours is {score[bad]:g}.")
+    levels = risk_level(expected)
+    got_levels = got["level"].astype(str).str.strip().str.lower()
+    wrong = got_levels[got_levels != levels]
+    if len(wrong):
+        rid = wrong.index[0]
+        raise Hint(f"{rid} has score {int(expected[rid])}, which is {levels[rid]!r}, not {got['level'][rid]!r}. "
+                   "Bands: low 1–4, medium 5–9, high 10–16, critical 17–25 (use risk_level).")
+    counts = levels.value_counts()
+    worst = risks.loc[risks["cost_if_occurs"].idxmax()]
+    return (f"all {len(risks)} risks scored: {counts.get('high', 0)} high, {counts.get('medium', 0)} medium, "
+            f"{counts.get('critical', 0)} critical. {worst['id']}, which would cost {_money(worst['cost_if_occurs'])}, "
+            f"is only {levels[worst['id']]!r} at score {int(expected[worst['id']])}. Keep that in mind for Task 2.")
+
+
+# --- Task 2: expected cost --------------------------------------------------------------
+
+
+@task(LAB, "expected_cost", title="Expected cost", variables=["costed", "total_expected"], points=2,
+      objective="ch02-risk")
+def check_expected_cost(costed, total_expected):
+    risks = _risks()
+    frame = need_frame(costed, "costed", ["id", "expected_cost"], rows=len(risks))
+    got = need_numeric_column(_by_id(frame, "costed", list(risks["id"])), "expected_cost", "costed")
+    expected = pd.Series(expected_cost(risks, "probability", "cost_if_occurs").to_numpy(), index=risks["id"])
+    r = risks.set_index("id")
+    slips = [
+        (r["probability"] * 100 * r["cost_if_occurs"], "your expected costs are 100× too big: the probability "
+         "column is already a fraction (0.12 means 12%); do not multiply by 100."),
+        (r["likelihood"] * r["cost_if_occurs"], "you multiplied the 1–5 likelihood score by the cost; expected "
+         "cost needs the probability column (a fraction from 0 to 1)."),
+        (r["probability"] * r["impact"], "you multiplied the probability by the 1–5 impact score; the impact "
+         "scale is a rank, not money. Use cost_if_occurs."),
+        (r["probability_after_mitigation"] * r["cost_if_occurs"], "you used probability_after_mitigation; "
+         "the register's expected cost today uses the current probability."),
+        (r["cost_if_occurs"], "your expected costs equal cost_if_occurs: multiply by the probability."),
+    ]
+    if not np.allclose(got, expected, rtol=1e-3, atol=1):
+        for alt, message in slips:
+            if np.allclose(got, alt.loc[got.index], rtol=1e-3, atol=1):
+                raise Hint(message)
+        bad = (got - expected).abs().idxmax()
+        raise Hint(f"the expected cost of {bad} should be {r.loc[bad, 'probability']} × "
+                   f"{_money(r.loc[bad, 'cost_if_occurs'])} = {_money(expected[bad])}; yours is {_money(got[bad])}.")
+    total = need_number(total_expected, "total_expected")
+    want = float(expected.sum())
+    if not close(total, want):
+        if close(total, float(expected.mean())):
+            raise Hint("`total_expected` is the mean expected cost; the task asks for the register's total (sum).")
+        if close(total, float(r["cost_if_occurs"].sum())):
+            raise Hint("`total_expected` adds up cost_if_occurs: that is the cost if every risk happened at once.")
+        raise Hint(ratio_hint(total, want, "`total_expected`"))
+    top = expected.idxmax()
+    return (f"the register's expected cost is {_money(want)}, of a {_money(r['cost_if_occurs'].sum())} "
+            f"worst case. {top} alone is {_money(expected[top])} ({expected[top] / want:.0%}).")
+
+
+# --- Task 3: mitigations --------------------------------------------------------------
+
+
+@task(LAB, "mitigations", title="Mitigations worth buying", variables=["worth_buying", "net_saving"],
+      points=2, objective="ch02-risk")
+def check_mitigations(worth_buying, net_saving):
+    table = mitigation_table(_risks()).set_index("id")
+    ids = _id_list(worth_buying, "worth_buying")
+    unknown = [i for i in ids if i not in table.index]
+    if unknown:
+        raise Hint(f"`worth_buying` names {unknown[0]!r}, which is not a risk id in the register.")
+    want = list(table.index[table["buy"]])
+    if set(ids) != set(want):
+        wrong_in = [i for i in ids if i not in want]
+        if wrong_in:
+            rid = wrong_in[0]
+            row = table.loc[rid]
+            raise Hint(f"{rid}'s mitigation costs {_money(row['mitigation_cost'])} but cuts expected cost by only "
+                       f"{_money(row['reduction'])} (from {_money(row['expected_before'])} to "
+                       f"{_money(row['expected_after'])}): buying it loses money.")
+        rid = [i for i in want if i not in ids][0]
+        row = table.loc[rid]
+        raise Hint(f"{rid}'s mitigation is missing: it cuts expected cost by {_money(row['reduction'])} "
+                   f"for {_money(row['mitigation_cost'])}. Compare (probability − probability after) × "
+                   "cost_if_occurs with the mitigation cost.")
+    saving = need_number(net_saving, "net_saving")
+    expected = float(table.loc[want, "net"].sum())
+    if not close(saving, expected, rel=1e-3, abs_=1):
+        if close(saving, float(table.loc[want, "reduction"].sum()), abs_=1):
+            raise Hint("`net_saving` is the gross reduction in expected cost: subtract what the mitigations cost.")
+        if close(saving, float(table["net"].sum()), abs_=1):
+            raise Hint("`net_saving` adds every mitigation, including those that lose money; sum only the ones "
+                       "worth buying.")
+        if close(saving, -expected, abs_=1):
+            raise Hint("`net_saving` has the wrong sign: reduction minus cost, so a good deal is positive.")
+        raise Hint(ratio_hint(saving, expected, "`net_saving`"))
+    skipped = table[~table["buy"]].sort_values("expected_before", ascending=False)
+    big = skipped.index[0]
+    return (f"buy {len(want)} of {len(table)} mitigations for {_money(table.loc[want, 'mitigation_cost'].sum())}, "
+            f"a net expected saving of {_money(expected)}. Note {big}: the biggest risk left unmitigated, "
+            f"because its mitigation costs more than it saves; accepting it is now a decision, not neglect.")
+
+
+# --- Task 4: top risks by score and by expected cost ------------------------------------------
+
+
+@task(LAB, "top_risks", title="Top risks by score and by expected cost",
+      variables=["top_by_score", "top_by_cost"], points=2, objective="ch02-risk")
+def check_top_risks(top_by_score, top_by_cost):
+    risks = _risks()
+    r = risks.set_index("id")
+    score = pd.Series(risk_score(risks).to_numpy(), index=risks["id"])
+    cost = pd.Series(expected_cost(risks, "probability", "cost_if_occurs").to_numpy(), index=risks["id"])
+    by_score = _id_list(top_by_score, "top_by_score")
+    by_cost = _id_list(top_by_cost, "top_by_cost")
+    for name, ids in (("top_by_score", by_score), ("top_by_cost", by_cost)):
+        if len(ids) != TOP_N:
+            raise Hint(f"`{name}` has {len(ids)} ids; the task asks for the top {TOP_N}.")
+        unknown = [i for i in ids if i not in r.index]
+        if unknown:
+            raise Hint(f"`{name}` names {unknown[0]!r}, which is not a risk id in the register.")
+    cutoff = score.sort_values(ascending=False).iloc[TOP_N - 1]
+    want_score = set(score[score >= cutoff].index)
+    if set(by_score) != want_score:
+        if set(by_score) == set(cost.nlargest(TOP_N).index):
+            raise Hint("`top_by_score` is the top five by expected cost; rank this one by likelihood × impact.")
+        low = [i for i in by_score if i not in want_score][0]
+        raise Hint(f"{low} has score {score[low]}, but the fifth-highest score is {cutoff}: "
+                   "sort by score from highest to lowest.")
+    scores_in_order = [score[i] for i in by_score]
+    if scores_in_order != sorted(scores_in_order, reverse=True):
+        raise Hint("`top_by_score` has the right risks, but list them from the highest score down.")
+    want_cost = list(cost.nlargest(TOP_N).index)
+    if by_cost != want_cost:
+        if set(by_cost) == set(want_cost):
+            raise Hint("`top_by_cost` has the right risks; list them from the largest expected cost down.")
+        if set(by_cost) == set(r["cost_if_occurs"].nlargest(TOP_N).index):
+            raise Hint("`top_by_cost` ranks by cost_if_occurs; rank by expected cost (probability × cost).")
+        if set(by_cost) == set(cost.nsmallest(TOP_N).index):
+            raise Hint("`top_by_cost` holds the five smallest expected costs: sort with ascending=False.")
+        if set(by_cost) == want_score:
+            raise Hint("`top_by_cost` is the top five by score; rank this one by expected cost.")
+        low = [i for i in by_cost if i not in want_cost]
+        raise Hint(f"{low[0] if low else by_cost[0]} is out of place: the top five by expected cost are "
+                   "the five largest values of probability × cost_if_occurs.")
+    only_cost = [i for i in want_cost if i not in want_score]
+    only_score = [i for i in by_score if i not in want_cost]
+    def describe(ids: list[str]) -> str:
+        return ", ".join(f"{i} (score {score[i]}, {_money(cost[i])})" for i in ids) or "none"
+
+    big, small = r["cost_if_occurs"].max(), r.loc[r["impact"] == 4, "cost_if_occurs"].max()
+    return (f"top five by money only: {describe(only_cost)}; by score only: {describe(only_score)}. The 1–5 impact scale puts a {_money(big)} outage "
+            f"one step above a {_money(small)} one; money keeps the real gap.")
+
+
+# --- Task 5: PERT ------------------------------------------------------------------------
+
+
+@task(LAB, "pert", title="PERT estimates", variables=["estimates"], points=1, objective="ch02-estimate")
+def check_pert(estimates):
+    tasks = _tasks()
+    frame = need_frame(estimates, "estimates", ["id", "mean", "sd"], rows=len(tasks))
+    got = _by_id(frame, "estimates", list(tasks["id"]))
+    mean = need_numeric_column(got, "mean", "estimates")
+    sd = need_numeric_column(got, "sd", "estimates")
+    ref = _pert(tasks).set_index("id")
+    t = tasks.set_index("id")
+    if not np.allclose(mean, ref["mean"], rtol=1e-3):
+        if np.allclose(mean, (t["optimistic"] + t["most_likely"] + t["pessimistic"]) / 3):
+            raise Hint("your means are the plain average (o + m + p) / 3; PERT weights the most likely "
+                       "value four times: (o + 4m + p) / 6.")
+        if np.allclose(mean, t["most_likely"]):
+            raise Hint("your means are the most_likely column; the PERT mean is (o + 4m + p) / 6.")
+        bad = (mean - ref["mean"]).abs().idxmax()
+        raise Hint(f"the PERT mean of {bad} should be {ref.loc[bad, 'mean']:.2f} days; yours is {mean[bad]:.2f}.")
+    if not np.allclose(sd, ref["sd"], rtol=1e-3):
+        if np.allclose(sd, ref["sd"] ** 2, rtol=1e-3):
+            raise Hint("your `sd` column holds variances ((p − o) / 6 squared); the standard deviation is "
+                       "(p − o) / 6.")
+        if np.allclose(sd, ref["sd"] * 2, rtol=1e-3):
+            raise Hint("your standard deviations are twice too big: (p − o) / 6, not / 3.")
+        bad = (sd - ref["sd"]).abs().idxmax()
+        raise Hint(f"the standard deviation of {bad} should be {ref.loc[bad, 'sd']:.2f} days; yours is {sd[bad]:.2f}.")
+    skew = (ref["mean"] - t["most_likely"]).idxmax()
+    return (f"{len(tasks)} tasks estimated. {skew} ({t.loc[skew, 'task']}) has the longest tail: its mean is "
+            f"{ref.loc[skew, 'mean'] - t.loc[skew, 'most_likely']:.1f} days above its most likely value.")
+
+
+# --- Task 6: critical path ---------------------------------------------------------------
+
+
+@task(LAB, "critical_path", title="Deterministic critical path", variables=["path", "planned_days"],
+      points=2, objective="ch02-estimate")
+def check_critical_path(path, planned_days):
+    tasks = _tasks()
+    means = _pert(tasks)["mean"].to_numpy()
+    want = critical_path(tasks, means)
+    length = float(project_duration(tasks, means))
+    ids = _id_list(path, "path")
+    unknown = [i for i in ids if i not in set(tasks["id"])]
+    if unknown:
+        raise Hint(f"`path` names {unknown[0]!r}, which is not a task id in the plan.")
+    if ids != want:
+        if set(ids) == set(tasks["id"]):
+            raise Hint("`path` lists every task; parallel branches run at the same time, so the critical path "
+                       "is the single longest chain from the first task to the cutover.")
+        ml = critical_path(tasks, tasks["most_likely"].to_numpy(dtype=float))
+        if ids == ml and ml != want:
+            raise Hint("that is the longest path by most_likely durations; use the PERT means from Task 5.")
+        if set(ids) == set(want):
+            raise Hint("`path` has the right tasks in the wrong order: list them from first to last.")
+        missing = [i for i in want if i not in ids]
+        if missing:
+            raise Hint(f"{missing[0]} is on the longest chain of PERT means but not in your `path`; follow, from "
+                       "the cutover backwards, the predecessor that finishes last.")
+        raise Hint(f"{[i for i in ids if i not in want][0]} is not on the critical path: it has slack, because "
+                   "another predecessor of the next task finishes later.")
+    days = need_number(planned_days, "planned_days")
+    if not close(days, length, rel=2e-3):
+        if close(days, float(_pert(tasks)["mean"].sum()), rel=2e-3):
+            raise Hint("`planned_days` adds every task's mean; parallel branches overlap. Add the means along "
+                       "the critical path only (or use project_duration).")
+        on_path = tasks.set_index("id").loc[want, "most_likely"].sum()
+        if close(days, float(on_path), rel=2e-3):
+            raise Hint("`planned_days` adds the most likely values along the path; use the PERT means.")
+        raise Hint(ratio_hint(days, length, "`planned_days`"))
+    deadline = deadline_days()
+    return (f"the critical path runs through {len(want)} tasks and takes {length:.1f} working days, "
+            f"{deadline - length:.1f} days inside the {deadline}-day window to the switch-off. A single number "
+            "like this hides both the spread and the other branches; Task 7 shows both.")
+
+
+# --- Task 7: Monte Carlo -------------------------------------------------------------------
+
+
+def _sims(value: object, name: str) -> np.ndarray:
+    if isinstance(value, pd.DataFrame):
+        raise Hint(f"`{name}` is a DataFrame; the task asks for one project length per simulation "
+                   "(a 1-D array of 10,000 numbers).")
+    if isinstance(value, (pd.Series, list, tuple, np.ndarray)):
+        array = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
+    else:
+        raise Hint(f"`{name}` should be an array of {N_SIMS:,} simulated project lengths, "
+                   f"not {type(value).__name__}.")
+    if array.ndim == 2:
+        raise Hint(f"`{name}` has shape {array.shape}: those are task durations. Turn each row into a "
+                   "project length with project_duration(tasks, draws).")
+    if array.ndim != 1 or array.size != N_SIMS:
+        raise Hint(f"`{name}` holds {array.size:,} values; run exactly {N_SIMS:,} simulations.")
+    if array.dtype.kind not in "iuf":
+        raise Hint(f"`{name}` should hold numbers, not {array.dtype} values.")
+    array = array.astype(float)
+    if not np.isfinite(array).all():
+        raise Hint(f"`{name}` contains NaN or infinite values.")
+    return array
+
+
+def _matches(got: np.ndarray, ref: np.ndarray) -> bool:
+    return (abs(got.mean() - ref.mean()) < 0.5 and abs(np.percentile(got, 85) - np.percentile(ref, 85)) < 1.0
+            and abs(got.std() - ref.std()) < 0.1 * ref.std())
+
+
+@task(LAB, "simulation", title="Monte Carlo schedule", variables=["sim_days"], points=3,
+      objective="ch02-estimate")
+def check_simulation(sim_days):
+    got = _sims(sim_days, "sim_days")
+    tasks = _tasks()
+    draws = draw_durations(tasks, N_SIMS, SEED, "triangular")
+    ref = project_duration(tasks, draws)
+    if not _matches(got, ref):
+        if got.std() < 1e-6:
+            raise Hint("every simulated length is the same: draw random durations (rng.triangular) instead of "
+                       "using fixed means.")
+        means = _pert(tasks)["mean"].to_numpy()
+        path = [list(tasks["id"]).index(i) for i in critical_path(tasks, means)]
+        alternatives = [
+            (draws.sum(axis=1), "you added every task's duration; parallel branches run side by side. Take the "
+             "longest path in each run: project_duration(tasks, draws)."),
+            (draws[:, path].sum(axis=1), "you simulated only the Task 6 critical path. In some runs another "
+             "branch (certification, partners) finishes last; take the longest path of every run with "
+             "project_duration(tasks, draws)."),
+            (reference_simulation("pert"), "these look like PERT-beta draws; the task asks for triangular draws "
+             "(rng.triangular(optimistic, most_likely, pessimistic, ...))."),
+        ]
+        for alt, message in alternatives:
+            if _matches(got, alt):
+                raise Hint(message)
+        if got.mean() < np.percentile(ref, 1) or got.mean() > np.percentile(ref, 99):
+            raise Hint(f"your simulated lengths average {got.mean():.1f} days; expected about {ref.mean():.1f}. "
+                       "Check the column order in rng.triangular(left, mode, right).")
+        raise Hint(f"your simulation averages {got.mean():.1f} days with a spread (sd) of {got.std():.1f}; "
+                   f"expected about {ref.mean():.1f} and {ref.std():.1f}. Use default_rng({SEED}) and one "
+                   f"triangular draw of size ({N_SIMS}, {len(tasks)}).")
+    means = _pert(tasks)["mean"].to_numpy()
+    planned = float(project_duration(tasks, means))
+    share = float(np.mean(got > planned))
+    return (f"{N_SIMS:,} runs, mean {got.mean():.1f} working days against {planned:.1f} for the "
+            f"deterministic plan. {share:.0%} of runs take longer than the plan: when several branches must "
+            "all finish before the cutover, the latest one wins, and that pushes the whole distribution right.")
+
+
+# --- Task 8: probability of meeting the switch-off ------------------------------------------------
+
+
+@task(LAB, "deadline", title="Chance of finishing by the switch-off", variables=["p_on_time"], points=1,
+      objective="ch02-estimate")
+def check_deadline(p_on_time):
+    p = need_number(p_on_time, "p_on_time")
+    deadline = deadline_days()
+    ref = reference_simulation()
+    want = float(np.mean(ref <= deadline))
+    if 1 < p <= 100 and abs(p / 100 - want) < 0.015:
+        raise Hint(f"`p_on_time` is {p:g}: a percentage. Give it as a fraction between 0 and 1.")
+    if not 0 <= p <= 1:
+        raise Hint(f"`p_on_time` is {p:g}; a probability lies between 0 and 1.")
+    if abs(p - want) > 0.015:
+        if abs((1 - p) - want) < 0.015:
+            raise Hint("`p_on_time` is the chance of being late; count the runs that finish on or before the "
+                       f"deadline ({deadline} working days).")
+        tasks = _tasks()
+        table = _pert(tasks)
+        path = critical_path(tasks, table["mean"].to_numpy())
+        on_path = table.set_index("id").loc[path]
+        normal = probability_within(PertEstimate(float(on_path["mean"].sum()),
+                                                 math.sqrt(float((on_path["sd"] ** 2).sum()))), deadline)
+        if abs(p - normal) < 0.01:
+            raise Hint("that is the normal approximation along one path; use the share of your simulated runs "
+                       f"that finish within {deadline} working days.")
+        if p in (0.0, 1.0):
+            raise Hint(f"`p_on_time` is {p:g}: compare each simulated length with the deadline and take the mean "
+                       "of the comparison: (sim_days <= deadline_days).mean().")
+        raise Hint(f"`p_on_time` should be about {want:.3f} (share of runs within {deadline} working days); "
+                   f"yours is {p:.3f}. Is the deadline in working days?")
+    return (f"about {want:.0%} chance of finishing by the switch-off: roughly one run in "
+            f"{round(1 / (1 - want))} misses it, although the deterministic plan finishes with days to spare.")
+
+
+# --- Task 9: date with 85% confidence ----------------------------------------------------
+
+
+def _as_day(value: object, name: str) -> pd.Timestamp:
+    if isinstance(value, (bool, int, float, np.number)):
+        raise Hint(f"`{name}` is a number; give a date, for example '2026-07-01' or working_day_date(START, days).")
+    if not isinstance(value, (str, date, datetime, pd.Timestamp, np.datetime64)):
+        raise Hint(f"`{name}` should be a date, not {type(value).__name__}.")
+    if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}.*", value):
+        raise Hint(f"`{name}` is {value!r:.30}: write the date as YYYY-MM-DD.")
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise Hint(f"`{name}` could not be read as a date: {value!r:.30}.") from None
+    if day is pd.NaT or pd.isna(day):
+        raise Hint(f"`{name}` is not a date (NaT).")
+    return day.normalize().tz_localize(None) if day.tzinfo else day.normalize()
+
+
+@task(LAB, "confidence_date", title="Date with 85% confidence", variables=["p85_days", "p85_date"],
+      points=2, objective="ch02-estimate")
+def check_confidence_date(p85_days, p85_date):
+    days = need_number(p85_days, "p85_days")
+    ref = reference_simulation()
+    want = float(np.percentile(ref, CONFIDENCE))
+    if abs(days - want) > 1.0:
+        means = _pert(_tasks())["mean"].to_numpy()
+        if abs(days - project_duration(_tasks(), means)) < 0.1:
+            raise Hint("`p85_days` is the deterministic plan from Task 6; take the 85th percentile of the simulation.")
+        if abs(days - np.percentile(ref, 100 - CONFIDENCE)) < 1.0:
+            raise Hint("`p85_days` is the 15th percentile: 85% confidence means 85% of runs finish by then, "
+                       "so take np.percentile(sim_days, 85).")
+        if abs(days - ref.mean()) < 0.5 or abs(days - np.median(ref)) < 0.5:
+            raise Hint("`p85_days` is the average (or median) run: only about half the runs finish by then. "
+                       "Take the 85th percentile.")
+        if abs(days - np.percentile(ref, 0.85)) < 1.0:
+            raise Hint("np.percentile takes a percentage: use 85, not 0.85.")
+        raise Hint(ratio_hint(days, want, "`p85_days`"))
+    day = _as_day(p85_date, "p85_date")
+    target = working_day_date(START, want)
+    gap = int(np.busday_count(min(day, target).date(), max(day, target).date()))
+    if gap > 2:
+        calendar = pd.Timestamp(START) + pd.Timedelta(days=math.ceil(want))
+        if abs((day - calendar).days) <= 3:
+            raise Hint("you counted calendar days from the start; the estimates are in working days (Monday to "
+                       "Friday). Use working_day_date(START, p85_days).")
+        if day < pd.Timestamp(START):
+            raise Hint("`p85_date` is before the migration starts: count forward from START.")
+        raise Hint(f"`p85_date` should be about {target.date().isoformat()} ({want:.1f} working days from "
+                   f"{START}); yours is {day.date().isoformat()}.")
+    late = int(np.busday_count(np.datetime64(SWITCH_OFF), target.date()))
+    when = (f"{late} working days after the switch-off" if late > 0 else "before the switch-off")
+    return (f"85% confidence means {want:.1f} working days, finishing {target.date().isoformat()}: "
+            f"{when}. That gap is what the steering group has to decide about.")
+
+
+# --- Task 10: recommendation -------------------------------------------------------------------
+
+_DECISION = re.compile(r"\b(recommend\w*|propos\w*|decid\w*|decision|approve\w*|ask\w*|should|request\w*|"
+                       r"suggest\w*|we will|i will)\b", re.IGNORECASE)
+
+
+@task(LAB, "recommendation", title="Recommendation to the steering group", variables=["memo"], points=3,
+      objective="ch02-estimate", kind="written")
+def check_recommendation(memo):
+    words, numbers = need_memo(
+        memo, "memo", decision=_DECISION, min_numbers=3,
+        words_hint="about 120–200 is right for a steering group.",
+        decision_hint="`memo` does not state a decision: say what you recommend or ask the group to approve.",
+        numbers_hint="`memo` should name the numbers it rests on (for example the chance of meeting the switch-off, "
+                     "the 85% date, and the net saving from mitigations); it names fewer than three.")
+    if "%" not in memo and "percent" not in memo.lower():
+        raise Hint("`memo` gives no probability: state the chance of finishing by the switch-off as a percentage.")
+    return (f"a {words}-word memo with a decision and {numbers} figures. It will be graded with the "
+            "rubric: decision first, the numbers behind it, the trade-off and who must act.")

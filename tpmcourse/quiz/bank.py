@@ -1,0 +1,184 @@
+"""Question banks: one YAML file per chapter in ``course/quizzes/``.
+
+Questions are data so that content authors never touch Python. Every bank is
+validated against the models below before anything renders it; a problem is
+reported with the file, the question id and what is wrong, and no question
+is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from tpmcourse.paths import COURSE
+
+BANKS = COURSE / "quizzes"
+ID = r"^ch\d\d-[a-z0-9][a-z0-9-]*$"
+
+
+class BankError(ValueError):
+    """A question bank that cannot be used; the message names file and question."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Option(_Strict):
+    text: str = Field(min_length=1)
+    correct: bool = False
+    feedback: str | None = None
+
+
+class _Question(_Strict):
+    id: str = Field(pattern=ID)
+    objective: str = Field(pattern=ID)
+    prompt: str = Field(min_length=1)
+    explanation: str = Field(min_length=1)
+
+
+class SingleChoice(_Question):
+    type: Literal["single"]
+    options: list[Option] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def one_correct(self):
+        n = sum(o.correct for o in self.options)
+        if n != 1:
+            raise ValueError(f"a single-choice question needs exactly 1 correct option, has {n}")
+        _distinct([o.text for o in self.options], "option texts")
+        return self
+
+
+class MultipleSelect(_Question):
+    type: Literal["multiple"]
+    options: list[Option] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def some_correct(self):
+        if not any(o.correct for o in self.options):
+            raise ValueError("a multiple-select question needs at least 1 correct option")
+        _distinct([o.text for o in self.options], "option texts")
+        return self
+
+
+class NumericHint(_Strict):
+    """Feedback for a known wrong answer, e.g. a percentage given as a fraction."""
+
+    value: float
+    feedback: str = Field(min_length=1)
+
+
+class Numeric(_Question):
+    type: Literal["numeric"]
+    answer: float
+    tolerance: float = Field(ge=0)
+    unit: str = ""
+    hints: list[NumericHint] = []
+
+    @model_validator(mode="after")
+    def finite(self):
+        if not math.isfinite(self.answer) or not math.isfinite(self.tolerance):
+            raise ValueError("answer and tolerance must be finite numbers")
+        return self
+
+
+class Ordering(_Question):
+    type: Literal["ordering"]
+    items: list[str] = Field(min_length=3, description="in the correct order")
+
+    @model_validator(mode="after")
+    def distinct(self):
+        _distinct(self.items, "items")
+        return self
+
+
+Question = Annotated[Union[SingleChoice, MultipleSelect, Numeric, Ordering], Field(discriminator="type")]
+_QUESTION = TypeAdapter(Question)
+
+
+class Bank(_Strict):
+    chapter: str = Field(pattern=r"^ch\d\d$")
+    title: str = "Check your understanding"
+    questions: list[Question] = Field(min_length=1)
+
+
+def _distinct(values: list[str], what: str) -> None:
+    seen = set()
+    for value in values:
+        if value.casefold() in seen:
+            raise ValueError(f"{what} must be distinct; {value!r} appears twice")
+        seen.add(value.casefold())
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("single", "multiple", "numeric", "ordering")))
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def load_bank(path: Path) -> Bank:
+    """Read and validate one bank; raise BankError naming file and question."""
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BankError(f"{name}: not valid YAML ({exc})") from None
+    except OSError as exc:
+        raise BankError(f"{name}: cannot be read ({exc.strerror})") from None
+    if not isinstance(raw, dict):
+        raise BankError(f"{name}: expected a mapping with 'chapter' and 'questions', got {type(raw).__name__}")
+    questions = raw.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise BankError(f"{name}: 'questions' must be a non-empty list")
+    parsed = []
+    for i, q in enumerate(questions, start=1):
+        qid = q.get("id") if isinstance(q, dict) and q.get("id") else f"question {i}"
+        if isinstance(q, dict) and q.get("type") not in {"single", "multiple", "numeric", "ordering"}:
+            raise BankError(f"{name}: {qid}: type must be one of single, multiple, numeric, "
+                            f"ordering (got {q.get('type')!r})")
+        try:
+            parsed.append(_QUESTION.validate_python(q))
+        except ValidationError as exc:
+            raise BankError(f"{name}: {qid}: {_describe(exc)}") from None
+    try:
+        bank = Bank.model_validate({**raw, "questions": parsed})
+    except ValidationError as exc:
+        raise BankError(f"{name}: {_describe(exc)}") from None
+    expected = re.match(r"(ch\d\d)", name)
+    if expected and expected[1] != bank.chapter:
+        raise BankError(f"{name}: chapter is {bank.chapter!r} but the file is named for {expected[1]}")
+    ids = [q.id for q in bank.questions]
+    for q in bank.questions:
+        if ids.count(q.id) > 1:
+            raise BankError(f"{name}: {q.id}: question id is used more than once")
+        if not q.id.startswith(bank.chapter + "-") or not q.objective.startswith(bank.chapter + "-"):
+            raise BankError(f"{name}: {q.id}: id and objective must start with {bank.chapter}-")
+    return bank
+
+
+def load_all(folder: Path = BANKS) -> dict[str, Bank]:
+    """Every bank by chapter id (``ch01`` ...), all validated."""
+    banks = {}
+    for path in sorted(folder.glob("*.yml")):
+        bank = load_bank(path)
+        banks[bank.chapter] = bank
+    return banks
+
+
+def load_chapter(chapter: str, folder: Path = BANKS) -> Bank:
+    if not isinstance(chapter, str) or not re.fullmatch(r"ch\d\d", chapter):
+        raise BankError(f"chapter must look like 'ch02', got {chapter!r}")
+    path = folder / f"{chapter}.yml"
+    if not path.exists():
+        raise BankError(f"{chapter}.yml: no question bank for {chapter} in {folder}")
+    return load_bank(path)
