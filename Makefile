@@ -28,6 +28,13 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(STAMP)
 
+# The browser tests drive the system Chromium (Debian package `chromium`);
+# installed here when run as root and missing (.ci/run does the same).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Chromium: install it (e.g. 'sudo apt-get install chromium')"; exit 1; fi; }
+
 # The book is rebuilt only when one of its sources changed (make's own
 # dependency tracking), and then incrementally by Sphinx.
 BOOK_SOURCES := intro.md _config.yml _toc.yml package-lock.json $(shell find chapters exercises course _static tpmcourse \
