@@ -64,6 +64,11 @@ outputs: $(STAMP)
 data: $(STAMP)
 	$(BIN)/tpmcourse data
 
+## make fingerprint: refresh tests/fixtures/guide_fingerprint.txt from the guide in ../shared/seed/
+.PHONY: fingerprint
+fingerprint: $(STAMP)
+	$(BIN)/python -m tpmcourse.content.originality --refresh
+
 ## make bench: time the metrics lab at 10^4..10^7 events, and the book's build, load and tests
 bench: $(STAMP) chromium
 	$(BIN)/python -m tpmcourse.bench
