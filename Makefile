@@ -51,8 +51,14 @@ book: $(BOOK)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
 
-## make test: set up if needed, build the book with warnings as errors, run every test
-test: $(BOOK) chromium
+## make lint: ruff and mypy over the code, as configured in pyproject.toml
+.PHONY: lint
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## make test: set up if needed, lint, build the book with warnings as errors, run every test
+test: lint $(BOOK) chromium
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 

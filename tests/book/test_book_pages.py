@@ -5,14 +5,15 @@ Plus: a page opened straight from disk (file://) works, quiz and search."""
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from quizpage import answer, result
-from tpmcourse.quiz import bank as quizbank
 from tpmcourse.paths import ROOT
+from tpmcourse.quiz import bank as quizbank
 
 HTML = ROOT / "_build" / "html"
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
@@ -32,7 +33,7 @@ def test_page_is_private_clean_and_accessible(browser, book_url, path, mode):
     page = context.new_page()
     hosts, errors = set(), []
     page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{book_url}/{path}", wait_until="load")
     page.wait_for_load_state("networkidle")
@@ -67,7 +68,6 @@ def test_notebook_page_download_link_resolves(page, book_url, path):
 @pytest.mark.parametrize("path", ["chapters/02_responsibilities.html", "exercises/lab1_prioritization.html"])
 def test_launch_buttons_are_well_formed(path):
     import yaml
-
     from bs4 import BeautifulSoup
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -75,15 +75,15 @@ def test_launch_buttons_are_well_formed(path):
     branch = config["repository"]["branch"]
     notebook = path.replace(".html", ".ipynb")
     soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
-    links = {a["href"] for a in soup.find_all("a", href=True)}
+    links = {str(a["href"]) for a in soup.find_all("a", href=True)}  # href is one value, never a list
     expected = {
         f"{config['launch_buttons']['binderhub_url']}/v2/gh/{repo}/{branch}?urlpath=lab/tree/{notebook}",
         f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/{notebook}",
     }
-    assert expected <= links, sorted(l for l in links if "binder" in l or "colab" in l)
-    hub = [l for l in links if l.startswith(config["launch_buttons"]["jupyterhub_url"])]
+    assert expected <= links, sorted(link for link in links if "binder" in link or "colab" in link)
+    hub = [link for link in links if link.startswith(config["launch_buttons"]["jupyterhub_url"])]
     assert len(hub) == 1
-    query = dict(part.split("=", 1) for part in urlparse(hub[0]).query.split("&"))
+    query = {key: value for key, _, value in (part.partition("=") for part in urlparse(hub[0]).query.split("&"))}
     assert query["branch"] == branch and query["urlpath"].endswith(notebook)
     assert query["repo"].replace("%3A", ":") == config["repository"]["url"]
 
@@ -128,6 +128,6 @@ def test_headings_never_skip_a_level(path):
     article = soup.find("article") or soup
     levels = [int(h.name[1]) for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
     assert levels and levels[0] == 1, f"{path}: the page should start with one h1, got {levels[:3]}"
-    jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    jumps = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
     assert not jumps, f"{path}: heading levels jump {jumps}"
     assert levels.count(1) == 1, f"{path}: {levels.count(1)} h1 headings"

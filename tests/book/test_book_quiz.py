@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from quizpage import answer, feedback, result
-from tpmcourse.quiz import bank as quizbank
 from tpmcourse.paths import COURSE
+from tpmcourse.quiz import bank as quizbank
 
 BANKS = quizbank.load_all()
 OUTLINE = yaml.safe_load((COURSE / "outline.yml").read_text())
@@ -21,7 +21,7 @@ def page_of(chapter: str) -> str:
 
 def sample():
     """The first and last question of each type across the course."""
-    picked = {}
+    picked: dict[tuple[str, str], tuple[str, quizbank.Question]] = {}
     for bank in BANKS.values():
         for q in bank.questions:
             picked.setdefault((q.type, "first"), (bank.chapter, q))

@@ -20,7 +20,7 @@ def test_every_bib_file_in_the_config_exists():
 
 
 def test_no_key_is_defined_twice():
-    keys = Counter()
+    keys: Counter[str] = Counter()
     for name in bib_files():
         keys.update(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / name).read_text(), re.M))
     twice = [k for k, n in keys.items() if n > 1]

@@ -8,7 +8,6 @@ import pytest
 from tpmcourse.content import assessment
 from tpmcourse.quiz import bank as quizbank
 from tpmcourse.quiz import render as quizhtml
-from tpmcourse.paths import ROOT
 
 CHAPTERS = [f"ch{n:02d}" for n in range(1, 11)]
 

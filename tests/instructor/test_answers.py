@@ -19,7 +19,8 @@ def test_frames_keep_values_dtypes_and_index():
     frame = pd.DataFrame({"id": ["B-01", "B-02"], "rice": [1920.5, 12.0], "rank": [1, 2]}).set_index("id")
     back = roundtrip(frame)
     pd.testing.assert_frame_equal(back, frame)
-    cohorts = pd.DataFrame({0: [1.0, 1.0], 1: [0.44, np.nan]}, index=pd.Index(["2025-03-03", "2025-03-10"], name="cohort"))
+    cohorts = pd.DataFrame({0: [1.0, 1.0], 1: [0.44, np.nan]},
+                           index=pd.Index(["2025-03-03", "2025-03-10"], name="cohort"))
     pd.testing.assert_frame_equal(roundtrip(cohorts), cohorts)
     series = pd.Series([0.5, 0.25], index=["a", "b"], name="rate")
     pd.testing.assert_series_equal(roundtrip(series), series)

@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tpmcourse.instructor import strip as assign
-from tpmcourse.instructor import cli
 from tpmcourse import labs
+from tpmcourse.instructor import cli
+from tpmcourse.instructor import strip as assign
 
 LABS = labs.labs()
 POSSIBLE = {lab.id: sum(t.points for t in lab.tasks if t.kind == "auto") for lab in LABS}

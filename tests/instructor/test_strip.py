@@ -12,7 +12,8 @@ from tpmcourse.instructor import strip as assign
 def lab() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     given = nbformat.v4.new_code_cell("import pandas as pd\nbacklog = pd.DataFrame({'x': [1]})")
-    sol = nbformat.v4.new_code_cell("w = 0.8\nscored, ranked = backlog.assign(r=w), None\ndef helper():\n    return 'SECRET-CODE'")
+    sol = nbformat.v4.new_code_cell(
+        "w = 0.8\nscored, ranked = backlog.assign(r=w), None\ndef helper():\n    return 'SECRET-CODE'")
     sol.metadata = {"tags": ["solution", "hide-input"], "mystnb": {"x": "SECRET-META"}}
     sol.outputs = [nbformat.v4.new_output("stream", text="SECRET-OUTPUT")]
     sol.execution_count = 3

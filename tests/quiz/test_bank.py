@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tpmcourse.quiz import bank as quizbank
 from tpmcourse.paths import ROOT
+from tpmcourse.quiz import bank as quizbank
 
 FIXTURES = ROOT / "tests" / "fixtures" / "banks"
 
@@ -29,22 +29,26 @@ def write(tmp_path, text, name="ch05.yml"):
 def test_fixture_bank_has_every_type():
     bank = quizbank.load_bank(FIXTURES / "ch99.yml")
     assert [q.type for q in bank.questions] == ["single", "multiple", "numeric", "ordering"]
-    assert bank.questions[2].hints[0].value == 80000
+    numeric = bank.questions[2]
+    assert isinstance(numeric, quizbank.Numeric) and numeric.hints[0].value == 80000
 
 
 def test_a_valid_minimal_bank_loads(tmp_path):
     bank = quizbank.load_bank(write(tmp_path, GOOD))
-    assert bank.chapter == "ch05" and bank.questions[0].options[0].correct
+    first = bank.questions[0]
+    assert bank.chapter == "ch05" and isinstance(first, quizbank.SingleChoice) and first.options[0].correct
 
 
 @pytest.mark.parametrize("change, message", [
     (("type: single", "type: essay"), "ch05.yml: ch05-q1: type must be one of"),
-    (("{text: B}", "{text: B, correct: true}"), "ch05.yml: ch05-q1: a single-choice question needs exactly 1 correct option, has 2"),
+    (("{text: B}", "{text: B, correct: true}"),
+     "ch05.yml: ch05-q1: a single-choice question needs exactly 1 correct option, has 2"),
     (("    explanation: Because.\n", ""), "ch05.yml: ch05-q1: explanation: Field required"),
     (("objective: ch05-plan", "objective: Plan"), "ch05.yml: ch05-q1: objective: String should match pattern"),
     (("objective: ch05-plan", "objective: ch04-plan"), "ch05.yml: ch05-q1: id and objective must start with ch05-"),
     (("{text: B}", "{text: a}"), "option texts must be distinct"),
-    (("prompt: Pick one.", "prompt: Pick one.\n    colour: red"), "ch05.yml: ch05-q1: colour: Extra inputs are not permitted"),
+    (("prompt: Pick one.", "prompt: Pick one.\n    colour: red"),
+     "ch05.yml: ch05-q1: colour: Extra inputs are not permitted"),
     (("chapter: ch05", "chapter: ch06"), "ch05.yml: chapter is 'ch06' but the file is named for ch05"),
     (("  - id: ch05-q1\n", "  - id: ch05-q1\n    tolerance: -1\n"), "ch05.yml: ch05-q1:"),
 ])
@@ -80,6 +84,6 @@ def test_numeric_and_ordering_rules(tmp_path):
 
 def test_load_chapter_rejects_bad_ids(tmp_path):
     with pytest.raises(quizbank.BankError, match="chapter must look like 'ch02'"):
-        quizbank.load_chapter(None)
+        quizbank.load_chapter(None)  # type: ignore[arg-type]  # a wrong type, on purpose
     with pytest.raises(quizbank.BankError, match="no question bank for ch07"):
         quizbank.load_chapter("ch07", tmp_path)

@@ -9,13 +9,14 @@ import pytest
 
 from browser import serve
 from quizpage import answer, feedback, result
-from tpmcourse.quiz import bank as quizbank
-from tpmcourse.quiz import render as quizhtml
 from tpmcourse.book.assets import STATIC
 from tpmcourse.paths import ROOT
+from tpmcourse.quiz import bank as quizbank
+from tpmcourse.quiz import render as quizhtml
 
 BANKS = ROOT / "tests" / "fixtures" / "banks"
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quiz test</title><link rel="icon" href="data:,">
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quiz test</title>\
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="tpm-quiz.css"></head><body><main><h1>Quiz test</h1>{quiz}</main>
 <script src="tpm-quiz.js"></script></body></html>"""
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tpmcourse.paths import ROOT
 from tpmcourse.quiz import bank as quizbank
 from tpmcourse.quiz.score import grade, parse_number
-from tpmcourse.paths import ROOT
 
 BANK = quizbank.load_bank(ROOT / "tests" / "fixtures" / "banks" / "ch99.yml")
 SINGLE, MULTIPLE, NUMERIC, ORDERING = BANK.questions

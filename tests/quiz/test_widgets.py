@@ -4,8 +4,8 @@ Check, read the feedback. No browser or kernel needed."""
 from __future__ import annotations
 
 from tpmcourse import quiz
-from tpmcourse.quiz import bank as quizbank
 from tpmcourse.paths import ROOT
+from tpmcourse.quiz import bank as quizbank
 from tpmcourse.quiz.widgets import QuizWidget
 
 BANK = quizbank.load_bank(ROOT / "tests" / "fixtures" / "banks" / "ch99.yml")
@@ -22,12 +22,12 @@ def test_right_answers_score_and_explain():
     single.check.click()
     assert single.feedback.value.startswith("✅ Correct.")
     assert "Why:" in single.feedback.value and "fraction, not a percentage" in single.feedback.value
-    for box, value in zip(multiple.boxes, [True, True, False, True]):
+    for box, value in zip(multiple.boxes, [True, True, False, True], strict=True):
         box.value = value
     multiple.check.click()
     numeric.control.value = "800"
     numeric.check.click()
-    for select, item in zip(ordering.selects, ordering.order):
+    for select, item in zip(ordering.selects, ordering.order, strict=True):
         select.value = item + 1  # position = index in the correct order + 1
     ordering.check.click()
     assert all(q.result.correct for q in widget.questions)

@@ -14,11 +14,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from tpmcourse.paths import ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Request
 
 BIN = Path(sys.executable).parent
 
@@ -55,15 +60,24 @@ def book_timings(work: Path) -> dict[str, float]:
     return times
 
 
-def page_weights(html: Path) -> list[dict]:
+def _recorder(sizes: list[int]) -> Callable[[Request], None]:
+    """A request listener that adds each finished request's bytes to `sizes`
+    (bound here, so each page's listener fills that page's list)."""
+    def record(request: Request) -> None:
+        sizes.append(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])
+    return record
+
+
+def page_weights(html: Path) -> tuple[list[dict], int]:
     """Bytes transferred and time to the load event, for the landing page and
-    the heaviest chapter page, in headless Chromium over 127.0.0.1."""
+    the heaviest chapter page, in headless Chromium over 127.0.0.1; and the
+    largest chapter page's bytes."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from browser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
     from playwright.sync_api import sync_playwright
 
-    pages = ["intro.html"] + sorted(
-        f"chapters/{p.name}" for p in (html / "chapters").glob("*.html"))
+    from browser import CHROMIUM, CHROMIUM_ARGS, serve
+
+    pages = ["intro.html", *sorted(f"chapters/{p.name}" for p in (html / "chapters").glob("*.html"))]
     rows = []
     with serve(html) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -71,8 +85,7 @@ def page_weights(html: Path) -> list[dict]:
             context = browser.new_context()
             page = context.new_page()
             sizes: list[int] = []
-            page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]
-                                                               + r.sizes()["responseHeadersSize"]))
+            page.on("requestfinished", _recorder(sizes))
             page.goto(f"{url}/{page_path}", wait_until="load")
             load_ms = page.evaluate(
                 "performance.getEntriesByType('navigation')[0].loadEventStart")
@@ -97,8 +110,11 @@ def make_test_seconds() -> float:
 
 
 def _table(rows: list[tuple], headers: tuple) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
-    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths)) + " |"  # noqa: E731
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+
+    def line(r: tuple) -> str:
+        return "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)) + " |"
+
     return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
                      + [line(r) for r in rows])
 

@@ -77,9 +77,11 @@ class AssessmentMap(SphinxDirective):
         for path in sources:
             self.env.note_dependency(str(path))
         app = self.env.app
-        if getattr(app, "tpm_objective_map", None) is None:  # once per build, not once per table
-            app.tpm_objective_map = assessment.objective_map()
-        rows = [r for r in app.tpm_objective_map if chapter in (None, r.chapter)]
+        objective_map = getattr(app, "tpm_objective_map", None)
+        if objective_map is None:  # once per build, not once per table
+            objective_map = assessment.objective_map()
+            app.tpm_objective_map = objective_map  # type: ignore[attr-defined]  # see pages.reset_build_state
+        rows = [r for r in objective_map if chapter in (None, r.chapter)]
         if not rows:
             raise self.error(f"assessment-map: no objectives for {chapter!r}")
         lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]

@@ -7,12 +7,17 @@ import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 
 from tpmcourse.book import assets
 
 
 def reset_build_state(app: Sphinx) -> None:
-    """Each build computes the objective map afresh and tracks its own pages."""
+    """Each build computes the objective map afresh and tracks its own pages.
+
+    The state lives on the Sphinx app, which takes extensions' attributes but
+    does not declare them: hence the ``type: ignore[attr-defined]`` here and
+    where they are read."""
     app.tpm_objective_map = None  # type: ignore[attr-defined]
     app.tpm_written_pages = set()  # type: ignore[attr-defined]
 
@@ -42,7 +47,7 @@ FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawe
 
 def note_written_page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Remember which pages this build writes, so finish_pages touches only those."""
-    app.tpm_written_pages.add(pagename)
+    app.tpm_written_pages.add(pagename)  # type: ignore[attr-defined]  # set in reset_build_state
 
 
 def finish_pages(app: Sphinx, exception: Exception | None) -> None:
@@ -53,11 +58,12 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
       that work, so the pages do without it;
     - a folder holding a page with stored widget state gets the widget icon fonts.
     """
-    if exception or app.builder.format != "html":
+    builder = app.builder
+    if exception or builder.format != "html" or not isinstance(builder, StandaloneHTMLBuilder):
         return
     widget_dirs = set()
-    for pagename in app.tpm_written_pages:
-        page = Path(app.builder.get_outfilename(pagename))
+    for pagename in app.tpm_written_pages:  # type: ignore[attr-defined]  # set in reset_build_state
+        page = Path(builder.get_outfilename(pagename))
         if not page.exists():
             continue
         text = page.read_text(encoding="utf-8")

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from tpmcourse.content import notebooks
-from tpmcourse.quiz import bank as quizbank
 from tpmcourse import checks
+from tpmcourse.content import notebooks
 from tpmcourse.paths import COURSE, ROOT
+from tpmcourse.quiz import bank as quizbank
 
 
 @dataclass

@@ -67,7 +67,7 @@ def strip_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue  # written model answers are removed entirely
         tags = [t for t in cell.metadata.get("tags", []) if t not in (SOLUTION, "hide-input", "hide-cell")]
         fresh = nbformat.v4.new_code_cell(placeholder(cell.source))
-        fresh.metadata = {"tags": ["answer"] + tags}
+        fresh.metadata = {"tags": ["answer", *tags]}
         fresh.id = cell.get("id", fresh.id)
         cells.append(fresh)
     out.cells = cells

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -99,8 +99,10 @@ class Ordering(_Question):
         return self
 
 
-Question = Annotated[Union[SingleChoice, MultipleSelect, Numeric, Ordering], Field(discriminator="type")]
+Question = Annotated[SingleChoice | MultipleSelect | Numeric | Ordering, Field(discriminator="type")]
 _QUESTION = TypeAdapter(Question)
+# The discriminator values; pydantic also puts them in error locations.
+QUESTION_TYPES = ("single", "multiple", "numeric", "ordering")
 
 
 class Bank(_Strict):
@@ -120,7 +122,7 @@ def _distinct(values: list[str], what: str) -> None:
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("single", "multiple", "numeric", "ordering")))
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(QUESTION_TYPES))
         msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
@@ -143,7 +145,7 @@ def load_bank(path: Path) -> Bank:
     parsed = []
     for i, q in enumerate(questions, start=1):
         qid = q.get("id") if isinstance(q, dict) and q.get("id") else f"question {i}"
-        if isinstance(q, dict) and q.get("type") not in {"single", "multiple", "numeric", "ordering"}:
+        if isinstance(q, dict) and q.get("type") not in QUESTION_TYPES:
             raise BankError(f"{name}: {qid}: type must be one of single, multiple, numeric, "
                             f"ordering (got {q.get('type')!r})")
         try:

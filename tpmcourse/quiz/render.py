@@ -70,7 +70,8 @@ def _question_html(q, number: int) -> tuple[str, dict]:
             sid = f"{qid}-item{shown}"
             options = '<option value="">Choose…</option>' + "".join(
                 f'<option value="{p}">{p}</option>' for p in range(1, n + 1))
-            body.append(f'<li class="tpm-order-item" data-item="{idx}"><label for="{sid}">{inline(q.items[idx])}</label> '
+            body.append(f'<li class="tpm-order-item" data-item="{idx}">'
+                        f'<label for="{sid}">{inline(q.items[idx])}</label> '
                         f'<select id="{sid}" name="{qid}-item{shown}">{options}</select></li>')
         body.append("</ol>")
         data["items"] = [inline(t) for t in q.items]
@@ -89,15 +90,18 @@ def _json_for_script(data: dict) -> str:
 
 def render(bank: Bank) -> str:
     """The whole quiz of a chapter as one HTML fragment."""
-    parts, data = [], {"chapter": bank.chapter, "correct": CORRECT, "incorrect": INCORRECT, "questions": {}}
+    parts: list[str] = []
+    questions: dict[str, dict] = {}
+    data = {"chapter": bank.chapter, "correct": CORRECT, "incorrect": INCORRECT, "questions": questions}
     for number, q in enumerate(bank.questions, start=1):
         markup, qdata = _question_html(q, number)
         parts.append(markup)
-        data["questions"][q.id] = qdata
+        questions[q.id] = qdata
     n = len(bank.questions)
     return (f'<section class="tpm-quiz" data-chapter="{_attr(bank.chapter)}" aria-label="{_attr(bank.title)}">'
             f'<p class="tpm-quiz-intro">{n} questions. Answers are checked in your browser; your progress '
             f'is kept only in this browser.</p>'
             + "".join(parts)
-            + f'<p class="tpm-score" aria-live="polite">Score: <span class="tpm-score-value">0</span> of {n} correct.</p>'
+            + f'<p class="tpm-score" aria-live="polite">Score: <span class="tpm-score-value">0</span> '
+            f'of {n} correct.</p>'
             f'<script type="application/json" class="tpm-quiz-data">{_json_for_script(data)}</script></section>')

@@ -9,10 +9,11 @@ type, NaN) gets a clear "not answered yet" message, never an exception.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tpmcourse.quiz.bank import MultipleSelect, Numeric, Ordering, SingleChoice
+from tpmcourse.quiz.bank import MultipleSelect, Numeric, Ordering, Question, SingleChoice
 
 CORRECT = "✅ Correct."
 INCORRECT = "❌ Not yet."
@@ -111,16 +112,16 @@ def grade_ordering(q: Ordering, answer: Any) -> Result:
         return Result(None, f"Put all {len(q.items)} items in order, then press Check.")
     if sorted(map(str, answer)) != sorted(q.items):
         return Result(None, "Give each item its own position: each position can be used once.")
-    right = sum(a == b for a, b in zip(answer, q.items))
+    right = sum(a == b for a, b in zip(answer, q.items, strict=True))
     if right == len(q.items):
         return Result(True, "")
-    first = next(i for i, (a, b) in enumerate(zip(answer, q.items)) if a != b)
+    first = next(i for i, (a, b) in enumerate(zip(answer, q.items, strict=True)) if a != b)
     return Result(False, f"{right} of {len(q.items)} items are in the right place. "
                          f"Position {first + 1} should not be “{answer[first]}”.")
 
 
-def grade(q, answer: Any) -> Result:
+def grade(q: Question, answer: Any) -> Result:
     """Grade any question type."""
-    graders = {"single": grade_single, "multiple": grade_multiple,
+    graders: dict[str, Callable[[Any, Any], Result]] = {"single": grade_single, "multiple": grade_multiple,
                "numeric": grade_numeric, "ordering": grade_ordering}
     return graders[q.type](q, answer)

@@ -47,11 +47,11 @@ class QuestionWidget(widgets.VBox):
             return widgets.Text(value="", placeholder="a number", description=f"Answer{unit}:",
                                 style={"description_width": "initial"})
         self.order = quizhtml.display_order(q.id, len(q.items))
-        positions = [("Choose…", None)] + [(str(p), p) for p in range(1, len(q.items) + 1)]
+        positions = [("Choose…", None), *((str(p), p) for p in range(1, len(q.items) + 1))]
         self.selects = [widgets.Dropdown(options=positions, value=None, description=q.items[i],
                                          style={"description_width": "initial"})
                         for i in self.order]
-        return widgets.VBox([widgets.HTML("Give each item its position, 1 for first.")] + self.selects)
+        return widgets.VBox([widgets.HTML("Give each item its position, 1 for first."), *self.selects])
 
     def answer(self) -> Any:
         """The learner's answer in the form the grader takes."""
@@ -66,7 +66,7 @@ class QuestionWidget(widgets.VBox):
             return None
         # Item per position; a position chosen twice leaves another one empty,
         # and the grader reads that gap as "each position once".
-        chosen = {s.value: q.items[idx] for s, idx in zip(self.selects, self.order)}
+        chosen = {s.value: q.items[idx] for s, idx in zip(self.selects, self.order, strict=True)}
         return [chosen.get(p) for p in range(1, len(q.items) + 1)]
 
     def _check(self, _button=None) -> Result:

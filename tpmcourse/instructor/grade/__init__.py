@@ -139,7 +139,8 @@ def grade_one(student: str, path: Path, cell_timeout: int = 60, total_timeout: i
     try:
         report, killed = _run(root, cell_timeout, total_timeout, max_output)
         problems = []
-        violations = (root / sandbox.LOG).read_text(encoding="utf-8").splitlines() if (root / sandbox.LOG).exists() else []
+        log = root / sandbox.LOG
+        violations = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
         if killed:
             grade.status = "timeout"
             problems.append(f"stopped after {total_timeout} s")
@@ -148,7 +149,8 @@ def grade_one(student: str, path: Path, cell_timeout: int = 60, total_timeout: i
             problems.append(f"cell {report['timeouts'][0]} ran over {cell_timeout} s and was interrupted")
         if violations:
             grade.status = "error" if grade.status == "graded" else grade.status
-            problems.append(f"refused: {violations[0]}" + (f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""))
+            more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+            problems.append(f"refused: {violations[0]}{more}")
         if report.get("overflow"):
             grade.status = "error" if grade.status == "graded" else grade.status
             problems.append(f"printed more than {max_output:,} bytes; the rest was dropped")

@@ -114,7 +114,7 @@ def _hashable(value: Any) -> Any:
 
 def dump(names: list[str], namespace: dict, path: str | Path) -> None:
     """Write the named variables of a namespace (a kernel's globals) to JSON."""
-    out = {}
+    out: dict[str, Any] = {}
     for name in names:
         if name not in namespace:
             out[name] = {"__missing__": True}

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
@@ -33,7 +34,7 @@ class CappedClient(NotebookClient):
 
 def main(scratch: str, cell_timeout: int, max_output: int) -> int:
     root = Path(scratch)
-    report = {"errors": [], "timeouts": [], "overflow": False, "extracted": False, "dead": False}
+    report: dict[str, Any] = {"errors": [], "timeouts": [], "overflow": False, "extracted": False, "dead": False}
     nb = nbformat.read(root / "submission.ipynb", as_version=4)
     names = json.loads((root / "names.json").read_text())
     # After every cell the answers so far are saved, so a submission that hangs

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from tpmcourse.paths import ROOT
 
@@ -35,7 +34,7 @@ _PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
 
 
 def _inside(path: object, root: str) -> bool:
-    if isinstance(path, int) or path is None:
+    if not isinstance(path, (str, bytes, os.PathLike)):  # a file descriptor, or no path
         return True
     try:
         text = os.fsdecode(path)
@@ -62,7 +61,7 @@ def install(root: str | None = None) -> None:
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
-            path, mode, flags = (list(args) + [None, None, None])[:3]
+            path, mode, flags = [*args, None, None, None][:3]
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
                       (isinstance(flags, int) and flags & _WRITE_FLAGS)
             if writing and not _inside(path, root) and os.fsdecode(path) != log_path:
