@@ -11,10 +11,9 @@ decision, not an audit: measured power and hourly grid data beat defaults.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
+
+from tpmcourse import validate as v
 
 __all__ = [
     "energy_kwh",
@@ -25,20 +24,6 @@ __all__ = [
 ]
 
 
-def _number(value: object, name: str, minimum: float = 0.0, allow_equal: bool = True) -> float:
-    if value is None:
-        raise TypeError(f"{name} is None: pass a number.")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}.")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{name} must be a finite number, got {value}.")
-    if value < minimum or (not allow_equal and value == minimum):
-        relation = "at least" if allow_equal else "more than"
-        raise ValueError(f"{name} must be {relation} {minimum:g}, got {value:g}.")
-    return value
-
-
 def energy_kwh(hours: float, power_kw: float, pue: float = 1.0, machines: int = 1) -> float:
     """Electricity drawn from the grid by a job, in kWh.
 
@@ -46,20 +31,17 @@ def energy_kwh(hours: float, power_kw: float, pue: float = 1.0, machines: int = 
     (power usage effectiveness, at least 1.0) adds the data center's cooling
     and power-distribution overhead on top of the IT equipment.
     """
-    hours = _number(hours, "hours")
-    power_kw = _number(power_kw, "power_kw")
-    pue = _number(pue, "pue", minimum=1.0)
-    if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)):
-        raise TypeError(f"machines must be a whole number, not {type(machines).__name__}.")
-    if machines < 1:
-        raise ValueError(f"machines must be at least 1, got {machines}.")
+    hours = v.require_number(hours, "hours", minimum=0)
+    power_kw = v.require_number(power_kw, "power_kw", minimum=0)
+    pue = v.require_number(pue, "pue", minimum=1, hint="1.0 means no overhead")
+    machines = v.require_int(machines, "machines", minimum=1)
     return hours * machines * power_kw * pue
 
 
 def emissions_kg(energy: float, carbon_intensity_g_per_kwh: float) -> float:
     """Operational emissions in kg CO2e: energy times the grid's carbon intensity."""
-    energy = _number(energy, "energy (kWh)")
-    intensity = _number(carbon_intensity_g_per_kwh, "carbon_intensity_g_per_kwh")
+    energy = v.require_number(energy, "energy (kWh)", minimum=0)
+    intensity = v.require_number(carbon_intensity_g_per_kwh, "carbon_intensity_g_per_kwh", minimum=0)
     return energy * intensity / 1000.0
 
 
@@ -75,10 +57,10 @@ def sci_per_unit(
     embodied (manufacturing) emissions allocated to this work, and R the unit
     you choose to normalize by, such as one sign-up screened.
     """
-    energy = _number(energy, "energy (kWh)")
-    intensity = _number(carbon_intensity_g_per_kwh, "carbon_intensity_g_per_kwh")
-    embodied = _number(embodied_g, "embodied_g")
-    units = _number(functional_units, "functional_units", minimum=0.0, allow_equal=False)
+    energy = v.require_number(energy, "energy (kWh)", minimum=0)
+    intensity = v.require_number(carbon_intensity_g_per_kwh, "carbon_intensity_g_per_kwh", minimum=0)
+    embodied = v.require_number(embodied_g, "embodied_g", minimum=0)
+    units = v.require_number(functional_units, "functional_units", above=0, hint="the unit you divide by")
     return (energy * intensity + embodied) / units
 
 
@@ -117,19 +99,11 @@ def compare_regions(
     ``regions`` needs a ``placement`` column and ``carbon_intensity_g_per_kwh``;
     a ``pue`` column is optional (1.0 is assumed when it is absent).
     """
-    if regions is None or not isinstance(regions, pd.DataFrame):
-        raise TypeError(f"regions must be a pandas DataFrame, not {type(regions).__name__}.")
-    needed = ["placement", "carbon_intensity_g_per_kwh"]
-    missing = [c for c in needed if c not in regions.columns]
-    if missing:
-        raise ValueError(f"regions has no column(s) {missing}; its columns are {list(regions.columns)}.")
-    if regions.empty:
-        raise ValueError("regions is empty: give at least one placement to compare.")
-    cols = needed + (["pue"] if "pue" in regions.columns else [])
-    if regions[cols].isna().any().any():
-        raise ValueError(f"regions has missing values in {cols}; fill them in first.")
-    if isinstance(runs_per_year, bool) or not isinstance(runs_per_year, (int, np.integer)) or runs_per_year < 1:
-        raise ValueError("runs_per_year must be a whole number of at least 1.")
+    v.require_frame(regions, "regions", ["placement", "carbon_intensity_g_per_kwh"], complete=True)
+    v.require_numeric_column(regions, "carbon_intensity_g_per_kwh", "regions", minimum=0)
+    if "pue" in regions.columns:
+        v.require_numeric_column(regions, "pue", "regions", minimum=1, hint="1.0 means no overhead")
+    runs_per_year = v.require_int(runs_per_year, "runs_per_year", minimum=1)
     rows = []
     for _, r in regions.iterrows():
         pue = r["pue"] if "pue" in regions.columns else 1.0

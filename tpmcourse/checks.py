@@ -4,7 +4,9 @@ A learner calls ``check("prioritization.rice", scored)`` after a task. The
 check compares the answer with what the course computes from the same data
 and shows one line: ``✅`` and what was right, or ``❌`` and a specific hint.
 It never raises: an unanswered cell (``...``/``None``), a wrong type or shape,
-missing columns, NaN or an empty table each get their own ``❌`` message.
+missing columns, NaN or an empty table each get their own ``❌`` message; the
+input checks are :mod:`tpmcourse.validate`'s, so a check and a toolkit helper
+word the same mistake the same way.
 
 Tasks are registered by the lab modules in ``tpmcourse.labs``; each names the
 variables it reads, so the instructors' grader can run the same checks on a
@@ -17,11 +19,12 @@ import html
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from tpmcourse.validate import InputError, require_frame, require_number, require_numeric_column
 
 PASS, FAIL = "✅", "❌"
 
@@ -68,8 +71,8 @@ REGISTRY: dict[str, Task] = {}
 def task(lab: str, name: str, *, title: str, variables: Iterable[str], points: int = 1,
          objective: str | None = None, kind: str = "auto") -> Callable:
     """Register a check. The decorated function takes the answers (in the
-    order of ``variables``), raises :class:`Hint` when something is wrong and
-    returns the success message."""
+    order of ``variables``), raises :class:`Hint` (or lets a validate
+    ``InputError`` through) when something is wrong and returns the success message."""
 
     def register(fn: Callable[..., str]) -> Callable[..., str]:
         tid = f"{lab}.{name}"
@@ -107,13 +110,13 @@ def evaluate(task_id: str, *answers: Any) -> Result:
     if len(answers) != len(t.variables):
         return Result(task_id, False, f"{t.title}: pass {len(t.variables)} answer(s) "
                                       f"({', '.join(t.variables)}), got {len(answers)}.")
-    for name, value in zip(t.variables, answers):
+    for name, value in zip(t.variables, answers, strict=True):
         if is_missing(value):
-            return Result(task_id, False, f"{t.title}: `{name}` is not answered yet. Replace the `...` "
-                                          f"in the task cell with your answer and run it again.")
+            return Result(task_id, False, f"{t.title}: {name} is not answered yet. Replace the ... "
+                                          f"placeholder in the task cell with your answer and run it again.")
     try:
         message = t.evaluate(*answers)
-    except Hint as hint:
+    except (Hint, InputError) as hint:  # an unusable answer is a hint, whoever noticed it
         return Result(task_id, False, f"{t.title}: {hint}")
     except Exception as exc:  # a learner's odd answer must never crash the check
         return Result(task_id, False, f"{t.title}: the check could not read your answer "
@@ -130,45 +133,18 @@ def check(task_id: str, *answers: Any) -> Result:
 
 
 def need_frame(value: Any, name: str, columns: Iterable[str] = (), rows: int | None = None) -> pd.DataFrame:
-    """A DataFrame with the given columns (and row count), or a Hint saying what is off."""
-    if isinstance(value, pd.Series) and columns:
-        raise Hint(f"`{name}` is a Series; the task asks for a DataFrame with columns "
-                   f"{', '.join(columns)}. Try `.to_frame()` or `.reset_index()`.")
-    if not isinstance(value, pd.DataFrame):
-        raise Hint(f"`{name}` should be a pandas DataFrame, not {type(value).__name__}.")
-    if value.empty:
-        raise Hint(f"`{name}` is an empty table: did a filter remove every row?")
-    missing = [c for c in columns if c not in value.columns]
-    if missing:
-        raise Hint(f"`{name}` has no column {', '.join(map(repr, missing))}; it has "
-                   f"{', '.join(map(repr, map(str, value.columns)))}.")
-    if rows is not None and len(value) != rows:
-        raise Hint(f"`{name}` has {len(value)} rows; expected {rows}, one per item.")
-    return value
+    """A DataFrame with the given columns (and row count); an InputError (shown as a ❌) otherwise."""
+    return require_frame(value, name, columns, rows=rows)
 
 
 def need_number(value: Any, name: str) -> float:
-    """A finite real number, or a Hint."""
-    if isinstance(value, (bool, np.bool_)):
-        raise Hint(f"`{name}` is {value}, a yes/no value; the task asks for a number.")
-    if isinstance(value, (pd.Series, pd.DataFrame, list, tuple, np.ndarray)):
-        raise Hint(f"`{name}` is a {type(value).__name__}; the task asks for a single number.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise Hint(f"`{name}` should be a number, not {type(value).__name__} {value!r:.40}.") from None
-    if not math.isfinite(number):
-        raise Hint(f"`{name}` is {number}: a calculation divided by zero or used a missing value.")
-    return number
+    """A finite real number, also when written as text ("0.25"); an InputError otherwise."""
+    return require_number(value, name, text_ok=True)
 
 
 def need_numeric_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
-    series = frame[column]
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise Hint(f"column {column!r} of `{name}` holds {series.dtype} values, not numbers.")
-    if series.isna().any():
-        raise Hint(f"column {column!r} of `{name}` has {int(series.isna().sum())} missing (NaN) values.")
-    return series.astype(float)
+    """A column of numbers without NaN, as floats; an InputError otherwise."""
+    return require_numeric_column(frame, column, name)
 
 
 def close(a: float, b: float, rel: float = 1e-3, abs_: float = 1e-9) -> bool:
@@ -200,10 +176,11 @@ def need_memo(text: Any, name: str, *, decision: re.Pattern, decision_hint: str,
     text, enough words, a stated decision and the numbers it rests on.
     Returns (words, distinct numbers); raises a Hint naming what is missing."""
     if not isinstance(text, str):
-        raise Hint(f"`{name}` should be a string (your memo as text in quotes), not {type(text).__name__}.")
+        raise Hint(f"{name} should be a string (your memo as text in quotes), not {type(text).__name__}.")
     words = MEMO_WORD.findall(text)
     if len(words) < min_words:
-        raise Hint(f"`{name}` has {len(words)} words; write at least {min_words}{': ' + words_hint if words_hint else '.'}")
+        raise Hint(f"{name} has {len(words)} words; write at least "
+                   f"{min_words}{': ' + words_hint if words_hint else '.'}")
     if not decision.search(text):
         raise Hint(decision_hint)
     numbers = set(MEMO_NUMBER.findall(text))

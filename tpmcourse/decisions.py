@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from tpmcourse import validate as v
+
 #: Letters allowed in each scheme, with their meaning and a rank used when a
 #: matrix is drawn as a heatmap (higher = more decision power).
 SCHEMES: dict[str, dict[str, tuple[str, int]]] = {
@@ -38,24 +40,17 @@ _RULES = {"RACI": ("A", "R"), "DACI": ("A", "D")}
 
 
 def _scheme(scheme: str) -> dict[str, tuple[str, int]]:
-    if not isinstance(scheme, str):
-        raise TypeError(f"scheme must be the text 'RACI' or 'DACI', got {type(scheme).__name__}.")
-    key = scheme.strip().upper()
+    key = v.require_text(scheme, "scheme").strip().upper()
     if key not in SCHEMES:
-        raise ValueError(f"Unknown scheme {scheme!r}: use 'RACI' or 'DACI'.")
+        raise v.InputError(f"Unknown scheme {scheme!r}: use 'RACI' or 'DACI'.")
     return SCHEMES[key]
 
 
 def _clean_matrix(matrix: pd.DataFrame, scheme: str) -> pd.DataFrame:
     """Upper-case letters, blanks for 'no role', and a clear error for anything else."""
     letters = _scheme(scheme)
-    if matrix is None:
-        raise TypeError("matrix is None: pass a DataFrame with one row per decision and one column per person.")
-    if not isinstance(matrix, pd.DataFrame):
-        raise TypeError(f"matrix must be a pandas DataFrame, got {type(matrix).__name__}.")
-    if matrix.empty:
-        raise ValueError("matrix is empty: it needs at least one decision (row) and one person (column).")
-    cleaned = matrix.copy().astype(object)
+    allowed = f"use {', '.join(letters)} or leave blank"
+    cleaned = v.require_frame(matrix, "matrix (one row per decision, one column per person)").copy().astype(object)
     for row in cleaned.index:
         for col in cleaned.columns:
             value = cleaned.at[row, col]
@@ -63,13 +58,11 @@ def _clean_matrix(matrix: pd.DataFrame, scheme: str) -> pd.DataFrame:
                 cleaned.at[row, col] = ""
                 continue
             if not isinstance(value, str):
-                raise TypeError(f"{row!r} / {col!r}: expected a letter, got {value!r}.")
+                raise v.InputError(f"matrix cell {row!r} / {col!r}: expected a letter ({allowed}), got {value!r}.")
             letter = value.strip().upper()
             if letter not in letters and letter != "":
-                allowed = ", ".join(letters)
-                raise ValueError(
-                    f"{row!r} / {col!r}: {value!r} is not a {scheme.upper()} letter (use {allowed} or leave blank)."
-                )
+                raise v.InputError(f"matrix cell {row!r} / {col!r}: {value!r} is not a {scheme.upper()} letter "
+                                   f"({allowed}).")
             cleaned.at[row, col] = letter
     return cleaned
 
@@ -112,7 +105,7 @@ def validate_assignments(matrix: pd.DataFrame, scheme: str = "RACI") -> pd.DataF
     """Return the cleaned matrix, or raise ``ValueError`` listing every problem."""
     problems = assignment_problems(matrix, scheme)
     if problems:
-        raise ValueError(f"The {scheme.upper()} matrix breaks {len(problems)} rule(s):\n- " + "\n- ".join(problems))
+        raise v.InputError(f"The {scheme.upper()} matrix breaks {len(problems)} rule(s):\n- " + "\n- ".join(problems))
     return _clean_matrix(matrix, scheme)
 
 
@@ -137,43 +130,18 @@ def role_load(matrix: pd.DataFrame, scheme: str = "RACI") -> pd.DataFrame:
 
 
 def _check_weights(weights: Mapping[str, float], criteria: Sequence[str]) -> pd.Series:
-    if weights is None:
-        raise TypeError("weights is None: pass a dict such as {'cost': 0.4, 'speed': 0.6}.")
-    if not isinstance(weights, Mapping):
-        raise TypeError(f"weights must be a dict of criterion -> weight, got {type(weights).__name__}.")
-    if not weights:
-        raise ValueError("weights is empty: give at least one criterion a weight.")
+    """One weight of 0 or more per criterion, not all 0; rescaled to add up to 1."""
+    weights = v.require_mapping(weights, "weights", "{'cost': 0.4, 'speed': 0.6}")
     missing = [c for c in weights if c not in criteria]
     if missing:
-        raise ValueError(f"weights name criteria that are not columns of scores: {missing}.")
+        raise v.InputError(f"weights name criteria that are not columns of scores: {missing}.")
     unweighted = [c for c in criteria if c not in weights]
     if unweighted:
-        raise ValueError(f"scores has criteria with no weight: {unweighted}. Give each a weight (0 is allowed).")
-    w = pd.Series(weights, dtype=float).reindex(list(criteria))
-    if w.isna().any() or not np.isfinite(w).all():
-        raise ValueError("every weight must be a finite number (no NaN or infinity).")
-    if (w < 0).any():
-        raise ValueError("weights must not be negative.")
+        raise v.InputError(f"scores has criteria with no weight: {unweighted}. Give each a weight (0 is allowed).")
+    w = pd.Series({c: v.require_number(weights[c], f"weights[{c!r}]", minimum=0) for c in criteria}, dtype=float)
     if w.sum() == 0:
-        raise ValueError("weights add up to 0: at least one criterion must matter.")
+        raise v.InputError("weights add up to 0: at least one criterion must matter.")
     return w / w.sum()
-
-
-def _check_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    if scores is None:
-        raise TypeError("scores is None: pass a DataFrame with one row per option and one column per criterion.")
-    if not isinstance(scores, pd.DataFrame):
-        raise TypeError(f"scores must be a pandas DataFrame, got {type(scores).__name__}.")
-    if scores.empty:
-        raise ValueError("scores is empty: it needs at least one option (row) and one criterion (column).")
-    try:
-        numeric = scores.astype(float)
-    except (TypeError, ValueError):
-        raise TypeError("every score must be a number.") from None
-    if numeric.isna().any().any():
-        where = [f"{numeric.index[r]} / {numeric.columns[c]}" for r, c in zip(*np.where(numeric.isna()))]
-        raise ValueError(f"scores contain missing values (NaN) at rows/columns {where}; score every cell.")
-    return numeric
 
 
 def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
@@ -184,7 +152,7 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Da
     its *weighted contribution*, plus ``total``; rows sorted best first. Seeing
     the contributions shows which criterion actually decided the ranking.
     """
-    numeric = _check_scores(scores)
+    numeric = v.require_numeric_columns(v.require_frame(scores, "scores"), "scores")
     w = _check_weights(weights, list(numeric.columns))
     contrib = numeric.mul(w, axis=1)
     contrib["total"] = contrib.sum(axis=1)
@@ -204,24 +172,17 @@ def weight_sensitivity(
     original proportions. Use it to ask "how much would we have to care about
     time to market before buying beats building?" Rows: shares; columns: options.
     """
-    numeric = _check_scores(scores)
+    numeric = v.require_numeric_columns(v.require_frame(scores, "scores"), "scores")
     w = _check_weights(weights, list(numeric.columns))
-    if criterion not in numeric.columns:
-        raise ValueError(f"{criterion!r} is not a criterion; choose one of {list(numeric.columns)}.")
-    if shares is None or len(shares) == 0:
-        raise ValueError("shares is empty: give weights to try, e.g. [0.1, 0.2, ..., 0.9].")
+    v.require_columns(numeric, "scores", [criterion])
+    shares = v.require_numbers(shares, "shares", minimum=0, maximum=1)
     others = w.drop(criterion)
     if len(others) == 0:
-        raise ValueError("sensitivity needs at least two criteria.")
-    if others.sum() == 0:
-        others = pd.Series(1.0 / len(others), index=others.index)
-    else:
-        others = others / others.sum()
+        raise v.InputError("sensitivity needs at least two criteria: add a column to scores.")
+    # the other criteria keep their proportions; if they all weigh 0, they share the rest equally
+    others = others / others.sum() if others.sum() else pd.Series(1.0 / len(others), index=others.index)
     rows = {}
     for share in shares:
-        share = float(share)
-        if not 0.0 <= share <= 1.0 or np.isnan(share):
-            raise ValueError(f"each share must be between 0 and 1, got {share}.")
         trial = (others * (1 - share)).reindex(numeric.columns).fillna(share)
         trial[criterion] = share
         rows[share] = numeric.mul(trial, axis=1).sum(axis=1)
@@ -246,16 +207,10 @@ def annotated_heatmap(
     """
     import matplotlib.pyplot as plt
 
-    if values is None or not isinstance(values, pd.DataFrame):
-        raise TypeError("values must be a pandas DataFrame of numbers.")
-    if values.empty:
-        raise ValueError("values is empty: nothing to draw.")
-    numeric = _check_scores(values)
-    if labels is not None:
-        if not isinstance(labels, pd.DataFrame):
-            raise TypeError("labels must be a DataFrame with the same shape as values.")
-        if labels.shape != values.shape:
-            raise ValueError(f"labels has shape {labels.shape} but values has shape {values.shape}.")
+    numeric = v.require_numeric_columns(v.require_frame(values, "values"), "values")
+    if labels is not None and v.require_frame(labels, "labels").shape != values.shape:
+        raise v.InputError(f"labels has shape {labels.shape} but values has shape {values.shape}; "
+                           "pass one label per cell.")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     data = numeric.to_numpy()

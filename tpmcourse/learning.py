@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from tpmcourse.validate import check_number
+
+from tpmcourse import validate as v
 
 #: The scale used by the skills-coverage matrix and the skills-gap analysis.
 SCALE_MIN, SCALE_MAX = 0, 3
@@ -24,39 +25,9 @@ _HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 # --------------------------------------------------------------------------- checks
 
 
-def _check_frame(df: object, name: str, columns: Sequence[str]) -> pd.DataFrame:
-    if df is None:
-        raise TypeError(f"{name} is None: pass a pandas DataFrame.")
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}.")
-    if df.empty:
-        raise ValueError(f"{name} is empty: it needs at least one row.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name} is missing column(s) {missing}; it has {list(df.columns)}."
-        )
-    return df
-
-
-def _check_numeric_columns(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
-    for col in columns:
-        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
-            raise TypeError(f"{name}: column {col!r} must hold numbers.")
-        if df[col].isna().any():
-            rows = list(df.index[df[col].isna()])
-            raise ValueError(f"{name}: column {col!r} has missing values (NaN) in rows {rows}.")
-
-
-def _check_scores(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
-    _check_numeric_columns(df, name, columns)
-    for col in columns:
-        bad = df[(df[col] < SCALE_MIN) | (df[col] > SCALE_MAX)]
-        if not bad.empty:
-            raise ValueError(
-                f"{name}: column {col!r} must be scored {SCALE_MIN} to {SCALE_MAX}; "
-                f"got {bad[col].tolist()}."
-            )
+def _check_scores(df: pd.DataFrame, name: str, columns: Sequence[str] | None = None) -> None:
+    """Scores (in these columns, or all) are numbers on the course's 0-3 scale."""
+    v.require_numeric_columns(df, name, columns, minimum=SCALE_MIN, maximum=SCALE_MAX)
 
 
 # --------------------------------------------------------------- skills matrix (ch04)
@@ -71,9 +42,9 @@ def coverage_summary(matrix: pd.DataFrame, weak_below: int = 2) -> pd.DataFrame:
     (competencies scored below ``weak_below``, comma-separated), sorted by
     coverage, highest first.
     """
-    matrix = _check_frame(matrix, "matrix", [])
-    _check_scores(matrix, "matrix", list(matrix.columns))
-    weak_below = check_number("weak_below", weak_below)
+    matrix = v.require_frame(matrix, "matrix")
+    _check_scores(matrix, "matrix")
+    weak_below = v.require_number(weak_below, "weak_below")
     maximum = SCALE_MAX * matrix.shape[1]
     out = pd.DataFrame(index=matrix.index)
     out["coverage_pct"] = (matrix.sum(axis=1) / maximum * 100).round(0).astype(int)
@@ -90,10 +61,9 @@ def plot_skills_matrix(matrix: pd.DataFrame, title: str, ax=None):
     chart is readable without telling colours apart. Returns the Axes."""
     import matplotlib.pyplot as plt
 
-    matrix = _check_frame(matrix, "matrix", [])
-    _check_scores(matrix, "matrix", list(matrix.columns))
-    if not isinstance(title, str) or not title.strip():
-        raise TypeError("title must be a non-empty string.")
+    matrix = v.require_frame(matrix, "matrix")
+    _check_scores(matrix, "matrix")
+    v.require_text(title, "title")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.8))
     values = matrix.to_numpy(dtype=float)
@@ -132,23 +102,15 @@ def payback_schedule(
 
     Returns one row per year 1..horizon with ``cash_flow`` and ``cumulative``.
     """
-    tuition = check_number("tuition", tuition)
-    forgone = check_number("forgone_income_per_year", forgone_income_per_year)
-    uplift = check_number("uplift_per_year", uplift_per_year)
-    rate = check_number("discount_rate", discount_rate)
-    for name, value in (("study_years", study_years), ("horizon_years", horizon_years)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be a whole number of years, got {value!r}.")
-    if min(tuition, forgone, uplift) < 0:
-        raise ValueError("tuition, forgone income and uplift must be zero or more.")
-    if study_years < 1:
-        raise ValueError(f"study_years must be at least 1, got {study_years}.")
+    tuition = v.require_number(tuition, "tuition", minimum=0)
+    forgone = v.require_number(forgone_income_per_year, "forgone_income_per_year", minimum=0)
+    uplift = v.require_number(uplift_per_year, "uplift_per_year", minimum=0)
+    rate = v.require_number(discount_rate, "discount_rate", minimum=0, below=1, hint="a yearly fraction: 0.05 for 5%")
+    study_years = v.require_int(study_years, "study_years", minimum=1)
+    horizon_years = v.require_int(horizon_years, "horizon_years", minimum=1)
     if horizon_years <= study_years:
-        raise ValueError(
-            f"horizon_years ({horizon_years}) must be longer than study_years ({study_years})."
-        )
-    if not 0 <= rate < 1:
-        raise ValueError(f"discount_rate is a yearly fraction between 0 and 1, got {rate}.")
+        raise v.InputError(f"horizon_years ({horizon_years}) must be longer than study_years ({study_years}), "
+                           "so that the years after graduating are counted.")
     years = np.arange(1, horizon_years + 1)
     raw = np.where(years <= study_years, -(tuition / study_years + forgone), uplift)
     flows = raw / (1 + rate) ** years
@@ -160,8 +122,8 @@ def payback_schedule(
 def break_even_year(schedule: pd.DataFrame) -> int | None:
     """First year whose cumulative position is zero or better, or ``None`` if
     the degree has not paid for itself within the schedule's horizon."""
-    schedule = _check_frame(schedule, "schedule", ["year", "cumulative"])
-    _check_numeric_columns(schedule, "schedule", ["year", "cumulative"])
+    schedule = v.require_frame(schedule, "schedule", ["year", "cumulative"])
+    v.require_numeric_columns(schedule, "schedule", ["year", "cumulative"])
     paid = schedule[schedule["cumulative"] >= 0]
     return None if paid.empty else int(paid["year"].iloc[0])
 
@@ -177,8 +139,8 @@ def compare_programs(
     year (``None`` if not reached).
     """
     cols = ["program", "tuition", "study_years", "forgone_income_per_year", "uplift_per_year"]
-    programs = _check_frame(programs, "programs", cols)
-    _check_numeric_columns(programs, "programs", cols[1:])
+    programs = v.require_frame(programs, "programs", cols)
+    v.require_numeric_columns(programs, "programs", cols[1:])
     rows = []
     for _, p in programs.iterrows():
         sched = payback_schedule(p["tuition"], int(p["study_years"]),
@@ -206,17 +168,15 @@ def skills_gap(levels: pd.DataFrame) -> pd.DataFrame:
     target get a gap of 0, not a negative one: surplus in one skill does not
     pay for a shortfall in another.
     """
-    levels = _check_frame(levels, "levels", ["skill", "current", "target"])
+    levels = v.require_frame(levels, "levels", ["skill", "current", "target"])
     _check_scores(levels, "levels", ["current", "target"])
     out = levels.copy()
     if "weight" not in out.columns:
         out["weight"] = 1.0
-    _check_numeric_columns(out, "levels", ["weight"])
-    if (out["weight"] <= 0).any():
-        raise ValueError("levels: every weight must be greater than 0.")
+    v.require_numeric_column(out, "weight", "levels", above=0, hint="how much the role relies on the skill")
     if out["skill"].duplicated().any():
         twice = out["skill"][out["skill"].duplicated()].tolist()
-        raise ValueError(f"levels: skill(s) listed twice: {twice}.")
+        raise v.InputError(f"levels lists skill(s) {twice} twice; keep one row per skill.")
     out["gap"] = (out["target"] - out["current"]).clip(lower=0)
     out["weighted_gap"] = (out["gap"] * out["weight"]).round(2)
     out = out.sort_values(["weighted_gap", "skill"], ascending=[False, True], kind="stable")
@@ -230,7 +190,7 @@ def readiness_pct(levels: pd.DataFrame) -> float:
     reached = np.minimum(gaps["current"], gaps["target"]) * gaps["weight"]
     wanted = gaps["target"] * gaps["weight"]
     if wanted.sum() == 0:
-        raise ValueError("levels: every target is 0, so there is nothing to be ready for.")
+        raise v.InputError("levels: every target is 0, so there is nothing to be ready for; set the targets first.")
     return round(float(reached.sum() / wanted.sum() * 100), 1)
 
 
@@ -248,7 +208,7 @@ def plot_skills_gap(levels: pd.DataFrame, title: str, ax=None):
     ax.scatter(gaps["target"], y, marker="D", s=160, facecolors="none", edgecolors="tab:blue",
                linewidths=2, label="Target", zorder=3)
     ax.scatter(gaps["current"], y, marker="o", s=50, color="tab:orange", label="Current", zorder=4)
-    for yi, (_, row) in zip(y, gaps.iterrows()):
+    for yi, (_, row) in zip(y, gaps.iterrows(), strict=True):
         ax.text(SCALE_MAX + 0.35, yi, f"gap {row['gap']:g} x weight {row['weight']:g}"
                 f" = {row['weighted_gap']:g}", va="center", fontsize=9)
     ax.set_yticks(y, labels=list(gaps["skill"]))
@@ -265,15 +225,11 @@ def plot_skills_gap(levels: pd.DataFrame, title: str, ax=None):
 _PLAN_COLUMNS = ["activity", "track", "start_week", "n_weeks", "hours_per_week"]
 
 
-def _check_plan(plan: pd.DataFrame) -> pd.DataFrame:
-    plan = _check_frame(plan, "plan", _PLAN_COLUMNS)
-    _check_numeric_columns(plan, "plan", ["start_week", "n_weeks", "hours_per_week"])
-    if (plan["start_week"] < 1).any() or (plan["start_week"] % 1 != 0).any():
-        raise ValueError("plan: start_week must be a whole number, 1 or more.")
-    if (plan["n_weeks"] < 1).any() or (plan["n_weeks"] % 1 != 0).any():
-        raise ValueError("plan: n_weeks must be a whole number, 1 or more.")
-    if (plan["hours_per_week"] <= 0).any():
-        raise ValueError("plan: hours_per_week must be greater than 0.")
+def _check_plan(plan: object) -> pd.DataFrame:
+    """A study plan: weeks counted from 1 in whole weeks, and some hours in every activity."""
+    plan = v.require_frame(plan, "plan", _PLAN_COLUMNS)
+    v.require_numeric_columns(plan, "plan", ["start_week", "n_weeks"], minimum=1, whole=True)
+    v.require_numeric_column(plan, "hours_per_week", "plan", above=0)
     return plan
 
 

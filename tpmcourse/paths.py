@@ -12,15 +12,20 @@ DATA = ROOT / "data"
 COURSE = ROOT / "course"
 
 
-def data_file(name: str) -> Path:
-    """Path of a data file: ``data/`` beside the notebook first (as in a student
-    bundle), else the course's own ``data/``; a clear error when it is missing."""
-    for candidate in (Path.cwd() / "data" / name, DATA / name):
-        if candidate.exists():
-            return candidate
+def course_data(name: str) -> Path:
+    """The course's own copy of a data file, whatever the current directory:
+    expected answers are computed from it, never from a learner's edited copy.
+    A clear error when it is missing."""
     path = DATA / name
     if not path.exists():
         raise FileNotFoundError(
             f"data/{name} is missing: run `make data` (or `tpmcourse data`) in the course folder to regenerate it."
         )
     return path
+
+
+def data_file(name: str) -> Path:
+    """Path of a data file for a learner: ``data/`` beside the notebook first
+    (as in a student bundle), else the course's own (:func:`course_data`)."""
+    local = Path.cwd() / "data" / name
+    return local if local.exists() else course_data(name)

@@ -11,11 +11,11 @@ so results can be added back as columns and compared.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
+
+from tpmcourse import validate as v
 
 __all__ = [
     "MOSCOW_ORDER",
@@ -39,141 +39,58 @@ _MOSCOW_ALIASES = {
 }
 
 
-def _check_table(df: object, columns: Sequence[str]) -> pd.DataFrame:
-    """Raise a clear error unless ``df`` is a non-empty DataFrame with ``columns``."""
-    if df is None:
-        raise TypeError("Expected a pandas DataFrame of backlog items, got None.")
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(
-            f"Expected a pandas DataFrame of backlog items, got {type(df).__name__}."
-        )
-    if df.empty:
-        raise ValueError("The backlog table is empty: add at least one item (row).")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"The backlog table is missing column(s) {missing}; "
-            f"it has {list(df.columns)}."
-        )
-    return df
+def _scores(df: object, divisor: str, *amounts: str) -> tuple[pd.Series, ...]:
+    """The backlog's ``amounts`` columns (0 or more) then its ``divisor`` column (more than 0), as floats."""
+    df = v.require_frame(df, "df", [*amounts, divisor])
+    parts = [v.require_numeric_column(df, column, "df", minimum=0) for column in amounts]
+    return (*parts, v.require_numeric_column(df, divisor, "df", above=0, hint="the score divides by it"))
 
 
-def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
-    """The column as floats, or a clear error naming the bad rows."""
-    col = df[column]
-    if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
-        raise TypeError(
-            f"Column {column!r} must hold numbers, but it has type {col.dtype}; "
-            "check for text such as '3 weeks' or '80%'."
-        )
-    if col.isna().any():
-        rows = list(col.index[col.isna()])
-        raise ValueError(f"Column {column!r} has missing values (NaN) in row(s) {rows}.")
-    return col.astype(float)
-
-
-def _non_negative(values: pd.Series, column: str) -> None:
-    if (values < 0).any():
-        rows = list(values.index[values < 0])
-        raise ValueError(f"Column {column!r} must not be negative; see row(s) {rows}.")
-
-
-def _positive(values: pd.Series, column: str, what: str) -> None:
-    if (values <= 0).any():
-        rows = list(values.index[values <= 0])
-        raise ValueError(
-            f"Column {column!r} ({what}) must be greater than zero, because the score "
-            f"divides by it; see row(s) {rows}."
-        )
-
-
-def rice(
-    df: pd.DataFrame,
-    reach: str = "reach",
-    impact: str = "impact",
-    confidence: str = "confidence",
-    effort: str = "effort",
-) -> pd.Series:
+def rice(df: pd.DataFrame, reach: str = "reach", impact: str = "impact", confidence: str = "confidence",
+         effort: str = "effort") -> pd.Series:
     """RICE score = reach x impact x confidence / effort, one value per row.
 
     Confidence is a fraction between 0 and 1 (0.8, not 80): a percentage would
     silently inflate every score a hundredfold, so it is refused.
     """
-    df = _check_table(df, [reach, impact, confidence, effort])
-    r, i, c, e = (_numeric(df, col) for col in (reach, impact, confidence, effort))
-    for values, col in ((r, reach), (i, impact), (c, confidence)):
-        _non_negative(values, col)
-    if (c > 1).any():
-        rows = list(c.index[c > 1])
-        raise ValueError(
-            f"Column {confidence!r} must be a fraction between 0 and 1 (write 0.8 for "
-            f"80%); row(s) {rows} are above 1. Divide the column by 100."
-        )
-    _positive(e, effort, "effort")
+    r, i, e = _scores(df, effort, reach, impact)
+    c = v.require_numeric_column(df, confidence, "df", minimum=0, maximum=1,
+                                 hint="a fraction: write 0.8 for 80%, or divide the column by 100")
     return (r * i * c / e).rename("rice")
 
 
-def cost_of_delay(
-    df: pd.DataFrame,
-    value: str = "business_value",
-    time: str = "time_criticality",
-    risk: str = "risk_reduction",
-) -> pd.Series:
+def cost_of_delay(df: pd.DataFrame, value: str = "business_value", time: str = "time_criticality",
+                  risk: str = "risk_reduction") -> pd.Series:
     """SAFe-style relative cost of delay: user-business value + time
     criticality + risk reduction / opportunity enablement (each usually a
     Fibonacci-like score such as 1, 2, 3, 5, 8, 13, 20)."""
-    df = _check_table(df, [value, time, risk])
-    parts = [_numeric(df, col) for col in (value, time, risk)]
-    for values, col in zip(parts, (value, time, risk), strict=True):
-        _non_negative(values, col)
+    df = v.require_frame(df, "df", [value, time, risk])
+    parts = [v.require_numeric_column(df, column, "df", minimum=0) for column in (value, time, risk)]
     return (parts[0] + parts[1] + parts[2]).rename("cost_of_delay")
 
 
-def wsjf(
-    df: pd.DataFrame,
-    job_size: str = "job_size",
-    value: str = "business_value",
-    time: str = "time_criticality",
-    risk: str = "risk_reduction",
-) -> pd.Series:
+def wsjf(df: pd.DataFrame, job_size: str = "job_size", value: str = "business_value",
+         time: str = "time_criticality", risk: str = "risk_reduction") -> pd.Series:
     """Weighted shortest job first = cost of delay / job size, one value per row.
 
     Job size stands in for duration, so small jobs with the same cost of
     delay come first: that is the point of the framework.
     """
-    df = _check_table(df, [job_size, value, time, risk])
-    size = _numeric(df, job_size)
-    _positive(size, job_size, "job size")
+    (size,) = _scores(df, job_size)
     return (cost_of_delay(df, value, time, risk) / size).rename("wsjf")
 
 
-def cd3(
-    df: pd.DataFrame,
-    cod: str = "cod_per_week",
-    duration: str = "duration_weeks",
-) -> pd.Series:
+def cd3(df: pd.DataFrame, cod: str = "cod_per_week", duration: str = "duration_weeks") -> pd.Series:
     """CD3 (cost of delay divided by duration): money lost per week of waiting,
     per week the team spends on the item. Higher goes first."""
-    df = _check_table(df, [cod, duration])
-    c, d = _numeric(df, cod), _numeric(df, duration)
-    _non_negative(c, cod)
-    _positive(d, duration, "duration")
+    c, d = _scores(df, duration, cod)
     return (c / d).rename("cd3")
 
 
 def rank(scores: pd.Series, ascending: bool = False) -> pd.Series:
     """Rank 1 = do first. Higher scores rank first unless ``ascending``;
     ties share the better rank (1, 2, 2, 4), so a tie is visible."""
-    if scores is None or not isinstance(scores, pd.Series):
-        raise TypeError(
-            f"Expected a pandas Series of scores, got {type(scores).__name__}."
-        )
-    if scores.empty:
-        raise ValueError("There are no scores to rank.")
-    if not pd.api.types.is_numeric_dtype(scores) or pd.api.types.is_bool_dtype(scores):
-        raise TypeError(f"Scores must be numbers, but they have type {scores.dtype}.")
-    if scores.isna().any():
-        raise ValueError("Some scores are missing (NaN); score every item before ranking.")
+    v.require_series(scores, "scores", numeric=True)
     name = f"{scores.name}_rank" if scores.name else "rank"
     return scores.rank(ascending=ascending, method="min").astype(int).rename(name)
 
@@ -184,17 +101,12 @@ def moscow_categories(df: pd.DataFrame, column: str = "moscow") -> pd.Series:
     Accepts common spellings (``M``, ``must have``, ``Won't have this time``)
     and refuses anything else, naming the rows.
     """
-    df = _check_table(df, [column])
+    df = v.require_frame(df, "df", [column], complete=True)
     col = df[column]
-    if col.isna().any():
-        rows = list(col.index[col.isna()])
-        raise ValueError(f"Column {column!r} has missing MoSCoW labels in row(s) {rows}.")
     mapped = col.map(lambda v: _MOSCOW_ALIASES.get(str(v).strip().lower()))
     if mapped.isna().any():
         bad = sorted({str(v) for v in col[mapped.isna()]})
-        raise ValueError(
-            f"Column {column!r} has label(s) {bad}; use one of Must, Should, Could, Won't."
-        )
+        raise v.InputError(f"column {column!r} of df has label(s) {bad}; use one of Must, Should, Could, Won't.")
     return pd.Series(
         pd.Categorical(mapped, categories=list(MOSCOW_ORDER), ordered=True),
         index=df.index,
@@ -214,13 +126,12 @@ def moscow_summary(
     DSDM's rule of thumb keeps Must-haves to about 60% of the timebox, so the
     Shoulds and Coulds are the contingency.
     """
-    df = _check_table(df, [column, effort])
+    df = v.require_frame(df, "df", [column, effort])
     cats = moscow_categories(df, column)
-    e = _numeric(df, effort)
-    _non_negative(e, effort)
+    e = v.require_numeric_column(df, effort, "df", minimum=0)
     in_scope = e[cats != "Won't"].sum()
     if in_scope == 0:
-        raise ValueError(
+        raise v.InputError(
             f"The Must, Should and Could items add up to zero {effort!r}; "
             "there is no timebox to share out."
         )
@@ -247,13 +158,12 @@ def plot_rank_comparison(
     """Slope chart of two rankings of the same items: one line per item from
     its rank on the left to its rank on the right, labelled on both ends, so a
     steep line shows at a glance where the frameworks disagree."""
-    for name, s in (("left", left), ("right", right), ("labels", labels)):
-        if not isinstance(s, pd.Series):
-            raise TypeError(f"{name} must be a pandas Series, got {type(s).__name__}.")
+    for name, ranks in (("left", left), ("right", right)):
+        v.require_series(ranks, name, numeric=True)
+    v.require_series(labels, "labels")
     if not (left.index.equals(right.index) and left.index.equals(labels.index)):
-        raise ValueError("left, right and labels must describe the same items (same index).")
-    if left.isna().any() or right.isna().any():
-        raise ValueError("Ranks must not be missing (NaN).")
+        raise v.InputError("left, right and labels must describe the same items (the same index); "
+                           "pass three columns of one table.")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     n = int(max(left.max(), right.max()))

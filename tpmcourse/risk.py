@@ -10,13 +10,14 @@ pessimistic guesses into a mean and a spread you can add up across tasks.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+
+from tpmcourse import validate as v
 
 __all__ = [
     "LEVELS",
@@ -38,37 +39,9 @@ LEVELS: tuple[tuple[int, str], ...] = ((4, "low"), (9, "medium"), (16, "high"), 
 RESPONSES: tuple[str, ...] = ("avoid", "reduce", "transfer", "accept")
 
 
-def _check_table(df: object, columns: Sequence[str]) -> pd.DataFrame:
-    if df is None:
-        raise TypeError("Expected a pandas DataFrame (the risk register), got None.")
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"Expected a pandas DataFrame (the risk register), got {type(df).__name__}.")
-    if df.empty:
-        raise ValueError("The table is empty: add at least one row.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"The table is missing column(s) {missing}; it has {list(df.columns)}.")
-    return df
-
-
-def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
-    col = df[column]
-    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        raise TypeError(f"Column {column!r} must hold numbers, but it has type {col.dtype}.")
-    if col.isna().any():
-        rows = list(col.index[col.isna()])
-        raise ValueError(f"Column {column!r} has missing values (NaN) in row(s) {rows}.")
-    return col.astype(float)
-
-
-def _on_scale(values: pd.Series, column: str) -> pd.Series:
-    bad = (values < 1) | (values > 5) | (values != values.round())
-    if bad.any():
-        rows = list(values.index[bad])
-        raise ValueError(
-            f"Column {column!r} must be a whole number from 1 to 5; see row(s) {rows}."
-        )
-    return values.astype(int)
+def _on_scale(df: pd.DataFrame, column: str) -> pd.Series:
+    """A 1-5 likelihood or impact column, as ints."""
+    return v.require_numeric_column(df, column, "df", minimum=1, maximum=5, whole=True).astype(int)
 
 
 def risk_score(
@@ -79,9 +52,8 @@ def risk_score(
     The score orders risks for discussion; it is not money. Use
     :func:`expected_cost` when you can put a probability and a cost on a risk.
     """
-    df = _check_table(df, [likelihood, impact])
-    like = _on_scale(_numeric(df, likelihood), likelihood)
-    imp = _on_scale(_numeric(df, impact), impact)
+    df = v.require_frame(df, "df", [likelihood, impact])
+    like, imp = _on_scale(df, likelihood), _on_scale(df, impact)
     return (like * imp).rename("score")
 
 
@@ -90,10 +62,7 @@ def risk_level(score: int | float | pd.Series) -> str | pd.Series:
     or critical (17-25). Works on one number or a Series of them."""
     if isinstance(score, pd.Series):
         return score.map(risk_level).rename("level")
-    if isinstance(score, bool) or not isinstance(score, (int, float, np.integer, np.floating)):
-        raise TypeError(f"A risk score must be a number, got {type(score).__name__}.")
-    if math.isnan(score) or not 1 <= score <= 25:
-        raise ValueError(f"A risk score must be between 1 and 25, got {score}.")
+    v.require_number(score, "score", minimum=1, maximum=25, hint="likelihood x impact on 1-5 scales")
     for upper, name in LEVELS:
         if score <= upper:
             return name
@@ -107,16 +76,9 @@ def expected_cost(
 
     Probability is a fraction from 0 to 1 (0.25, not 25).
     """
-    df = _check_table(df, [probability, cost])
-    p, c = _numeric(df, probability), _numeric(df, cost)
-    if ((p < 0) | (p > 1)).any():
-        rows = list(p.index[(p < 0) | (p > 1)])
-        raise ValueError(
-            f"Column {probability!r} must be between 0 and 1 (write 0.25 for 25%); "
-            f"see row(s) {rows}."
-        )
-    if (c < 0).any():
-        raise ValueError(f"Column {cost!r} must not be negative.")
+    df = v.require_frame(df, "df", [probability, cost])
+    p = v.require_numeric_column(df, probability, "df", minimum=0, maximum=1, hint="write 0.25 for 25%")
+    c = v.require_numeric_column(df, cost, "df", minimum=0)
     return (p * c).rename("expected_cost")
 
 
@@ -132,44 +94,29 @@ class PertEstimate:
         return self.sd**2
 
 
-def _number(value: object, name: str) -> float:
-    if value is None or isinstance(value, bool) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
-    if math.isnan(value):
-        raise ValueError(f"{name} must not be NaN.")
-    return float(value)
-
-
 def pert(optimistic: float, most_likely: float, pessimistic: float) -> PertEstimate:
     """PERT (beta) estimate: mean = (o + 4m + p) / 6, sd = (p - o) / 6.
 
     The weights pull the mean toward the most likely value but let a long
     pessimistic tail move it, which a single-point guess never shows.
     """
-    o = _number(optimistic, "optimistic")
-    m = _number(most_likely, "most_likely")
-    p = _number(pessimistic, "pessimistic")
-    if o < 0:
-        raise ValueError("Durations cannot be negative.")
+    o = v.require_number(optimistic, "optimistic", minimum=0, hint="a duration")
+    m = v.require_number(most_likely, "most_likely")
+    p = v.require_number(pessimistic, "pessimistic")
     if not o <= m <= p:
-        raise ValueError(
+        raise v.InputError(
             "Expected optimistic <= most_likely <= pessimistic, "
             f"got {o}, {m}, {p}; check the order of the three numbers."
         )
     return PertEstimate(mean=(o + 4 * m + p) / 6, sd=(p - o) / 6)
 
 
-def pert_table(
-    df: pd.DataFrame,
-    optimistic: str = "optimistic",
-    most_likely: str = "most_likely",
-    pessimistic: str = "pessimistic",
-) -> pd.DataFrame:
+def pert_table(df: pd.DataFrame, optimistic: str = "optimistic", most_likely: str = "most_likely",
+               pessimistic: str = "pessimistic") -> pd.DataFrame:
     """The table with ``mean`` and ``sd`` columns added, one PERT estimate per task."""
-    df = _check_table(df, [optimistic, most_likely, pessimistic])
-    cols = [_numeric(df, c) for c in (optimistic, most_likely, pessimistic)]
+    columns = [optimistic, most_likely, pessimistic]
+    df = v.require_frame(df, "df", columns)
+    cols = [v.require_numeric_column(df, c, "df") for c in columns]
     estimates = [pert(o, m, p) for o, m, p in zip(*cols, strict=True)]
     out = df.copy()
     out["mean"] = [e.mean for e in estimates]
@@ -189,8 +136,9 @@ def pert_total(df: pd.DataFrame, **columns: str) -> PertEstimate:
 def probability_within(estimate: PertEstimate, limit: float) -> float:
     """Chance the work finishes within ``limit`` under a normal approximation."""
     if not isinstance(estimate, PertEstimate):
-        raise TypeError(f"Expected a PertEstimate, got {type(estimate).__name__}.")
-    limit = _number(limit, "limit")
+        raise v.InputError(f"estimate should be a PertEstimate (from pert() or pert_total()), "
+                           f"not {type(estimate).__name__}.")
+    limit = v.require_number(limit, "limit")
     if estimate.sd == 0:
         return 1.0 if limit >= estimate.mean else 0.0
     z = (limit - estimate.mean) / estimate.sd
@@ -209,7 +157,7 @@ def plot_risk_matrix(
     Each cell shows its score, and the bands are shaded in greys, so the
     reading never depends on colour; risks that share a cell are spread out.
     """
-    df = _check_table(df, [likelihood, impact, label])
+    df = v.require_frame(df, "df", [likelihood, impact, label])
     risk_score(df, likelihood, impact)  # validates both scales before drawing
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))

@@ -12,41 +12,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from tpmcourse import validate as v
+
 SLOTS_PER_HOUR = 2  # half-hour resolution, enough for UTC+5:30 (India)
 SLOTS = 24 * SLOTS_PER_HOUR
 
 
 def _check_offices(offices: object) -> list[tuple[str, str, float, float]]:
-    if offices is None:
-        raise TypeError("offices is None: pass a list of (name, time zone, start hour, end hour).")
-    if isinstance(offices, (str, bytes)) or not isinstance(offices, Sequence):
-        raise TypeError(f"offices must be a list of tuples, got {type(offices).__name__}.")
-    if not offices:
-        raise ValueError("offices is empty: pass at least one office.")
+    """Offices as (name, IANA time zone, start hour, end hour), hours on the half hour, names unique."""
     checked = []
-    for entry in offices:
+    for i, entry in enumerate(v.require_sequence(offices, "offices")):
         if not isinstance(entry, (tuple, list)) or len(entry) != 4:
-            raise TypeError(
-                f"each office must be (name, time zone, start hour, end hour), got {entry!r}."
-            )
+            raise v.InputError(f"offices[{i}] should be (name, time zone, start hour, end hour), "
+                               f"e.g. ('Dublin', 'Europe/Dublin', 9, 17); got {entry!r}.")
         name, tz, start, end = entry
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"office name must be a non-empty string, got {name!r}.")
+        v.require_text(name, f"offices[{i}] name")
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, TypeError, ValueError):
-            raise ValueError(f"{name}: unknown time zone {tz!r}; use an IANA name such as 'Europe/Dublin'.") from None
+            raise v.InputError(f"{name}: unknown time zone {tz!r}; use an IANA name such as 'Europe/Dublin'.") from None
         for label, hour in (("start", start), ("end", end)):
-            if isinstance(hour, bool) or not isinstance(hour, (int, float)) or hour != hour:
-                raise TypeError(f"{name}: {label} hour must be a number, got {hour!r}.")
-            if not 0 <= hour <= 24 or (hour * SLOTS_PER_HOUR) % 1:
-                raise ValueError(f"{name}: {label} hour must be 0-24 in half hours, got {hour}.")
+            hour = v.require_number(hour, f"{name}: {label} hour", minimum=0, maximum=24)
+            if (hour * SLOTS_PER_HOUR) % 1:
+                raise v.InputError(f"{name}: {label} hour must be on the hour or half hour (e.g. 9.5), got {hour:g}.")
         if end <= start:
-            raise ValueError(f"{name}: end hour {end} must be after start hour {start}.")
+            raise v.InputError(f"{name}: end hour {end} must be after start hour {start}.")
         checked.append((name, tz, float(start), float(end)))
     names = [c[0] for c in checked]
     if len(set(names)) != len(names):
-        raise ValueError("office names must be unique.")
+        raise v.InputError(f"office names must be unique; {sorted({n for n in names if names.count(n) > 1})} "
+                           "appear more than once.")
     return checked
 
 
@@ -57,7 +52,7 @@ def _utc_offset_hours(tz: str, on: dt.date) -> float:
 
 def _check_date(on: object) -> dt.date:
     if not isinstance(on, dt.date):
-        raise TypeError(f"on must be a datetime.date, got {type(on).__name__}.")
+        raise v.InputError(f"on should be a datetime.date such as dt.date(2025, 10, 15), not {type(on).__name__}.")
     return on
 
 
@@ -119,13 +114,8 @@ def plot_working_hours(table: pd.DataFrame, title: str, ax=None):
     labelled in text so the chart does not rely on colour. Returns the Axes."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be the DataFrame from working_slots(), got {type(table).__name__}.")
-    missing = {"office", "local_hours", "utc_start_h", "utc_end_h"} - set(table.columns)
-    if missing:
-        raise ValueError(f"table is missing columns {sorted(missing)}: pass working_slots() output.")
-    if table.empty:
-        raise ValueError("table is empty: there are no offices to draw.")
+    v.require_frame(table, "table (the output of working_slots())",
+                    ["office", "local_hours", "utc_start_h", "utc_end_h"])
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.6))
     hatches = ["//", "..", "xx", "\\\\", "--", "++"]

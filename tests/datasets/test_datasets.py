@@ -1,11 +1,18 @@
-"""The committed data files are exactly what the seeded generators make."""
+"""The committed data files are exactly what the seeded generators make, and
+`tpmcourse.datasets` is their one home: every family module is registered,
+none of them needs a lab, and each file reads back as its generator made it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
-from tpmcourse.instructor import cli
 from tpmcourse import datasets
+from tpmcourse.instructor import cli
 from tpmcourse.paths import DATA
 
 
@@ -17,11 +24,34 @@ def test_committed_file_matches_its_generator(tmp_path, dataset):
         f"data/{dataset.file} differs from its generator: run `make data`")
 
 
+@pytest.mark.parametrize("dataset", datasets.registered(), ids=lambda d: d.file)
+def test_committed_file_reads_back_as_made(dataset):
+    """``Dataset.read`` (what the labs' expected answers use) gives the generator's values:
+    postcodes keep their leading zeros, blanks stay blank."""
+    pd.testing.assert_frame_equal(dataset.read(), dataset.make(), check_dtype=False)
+
+
 def test_every_data_file_is_small_and_documented():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     for path in sorted(DATA.glob("*.csv")):
         assert path.stat().st_size < 2_000_000, f"{path.name} is over 2 MB"
         assert f"`{path.name}`" in readme, f"data/README.md has no datasheet for {path.name}"
+
+
+def test_every_family_module_is_registered_once():
+    folder = Path(datasets.__file__).parent
+    modules = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    assert sorted(datasets.FAMILIES) == modules
+    files = [d.file for d in datasets.registered()]
+    assert len(files) == len(set(files)), "two generators write the same file"
+
+
+def test_datasets_never_import_a_lab():
+    """The data is made without the labs' checks, so `make data` cannot depend on them."""
+    code = ("import sys\nfrom tpmcourse import datasets\ndatasets.registered()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('tpmcourse.labs')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_cli_writes_every_generated_file(tmp_path, capsys):

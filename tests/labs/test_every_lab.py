@@ -18,11 +18,12 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nbclient import NotebookClient
 
-from tpmcourse.instructor import strip as assign
 from tpmcourse import checks
+from tpmcourse.instructor import strip
 from tpmcourse.paths import EXERCISES
 
 LABS = sorted(EXERCISES.glob("lab*.ipynb"))
@@ -54,8 +55,8 @@ def test_every_task_is_checked_once_in_its_notebook(path):
     called = [tid for tid, _ in check_cells(nb)]
     registered = [t.id for t in checks.tasks(lab_id(path))]
     assert sorted(called) == sorted(registered), f"{path.name}: checks called {called}, tasks {registered}"
-    assert any(assign.is_solution(c) for c in nb.cells), f"{path.name}: no cell tagged solution"
-    unfolded = [i for i, c in enumerate(nb.cells) if assign.is_solution(c) and c.cell_type == "code"
+    assert any(strip.is_solution(c) for c in nb.cells), f"{path.name}: no cell tagged solution"
+    unfolded = [i for i, c in enumerate(nb.cells) if strip.is_solution(c) and c.cell_type == "code"
                 and "hide-cell" not in c.metadata.get("tags", [])]
     assert not unfolded, f"{path.name}: solution cells {unfolded} are not folded in the book (tag hide-cell)"
 
@@ -69,7 +70,7 @@ def test_reference_solutions_pass_every_check(path):
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
 def test_placeholders_run_and_every_check_fails(path, tmp_path):
-    student = assign.strip_solutions(nbformat.read(path, as_version=4))
+    student = strip.strip_solutions(nbformat.read(path, as_version=4))
     client = NotebookClient(student, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # raises CellExecutionError if any cell fails
@@ -83,7 +84,8 @@ def test_placeholders_run_and_every_check_fails(path, tmp_path):
 
 JUNK = st.one_of(
     st.none(), st.just(...), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=20), st.lists(st.integers(), max_size=5), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.text(max_size=20), st.lists(st.integers(), max_size=5),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
     st.just(pd.DataFrame()), st.just(pd.Series(dtype=float)),
     st.just(pd.DataFrame({"x": [np.nan, 1.0]})), st.just(np.array([np.nan])),
     st.builds(lambda n, v: pd.DataFrame({"id": list(range(n)), "value": [v] * n}),

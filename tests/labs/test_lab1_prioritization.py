@@ -3,11 +3,15 @@ likely slip; the planning helpers are exact on small hand-made cases."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from tpmcourse.checks import evaluate
-from tpmcourse.labs import lab1_prioritization as lab
+from tpmcourse.datasets.lab1_prioritization import make_lab_backlog
+from tpmcourse.labs import lab1_prioritization
 from tpmcourse.labs.lab1_prioritization_helpers import (
     DependencyError,
     best_pick,
@@ -16,7 +20,6 @@ from tpmcourse.labs.lab1_prioritization_helpers import (
     dependency_problems,
     greedy_pick,
     lane_plan,
-    make_lab_backlog,
     parse_dependencies,
     topological_order,
     weighted_score,
@@ -43,7 +46,7 @@ def fails(result, *fragments):
 
 @pytest.fixture(scope="module")
 def b():
-    return lab.backlog()
+    return lab1_prioritization.backlog()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,8 @@ def test_backlog_is_deterministic_and_shaped_as_promised(b):
 
 def test_hand_computed_scores(b):
     row = b.set_index("id")
-    assert row.loc["B-02", "reach"] * row.loc["B-02", "impact"] * row.loc["B-02", "confidence"] / row.loc["B-02", "effort"] == 50
+    b02 = row.loc["B-02"]
+    assert b02["reach"] * b02["impact"] * b02["confidence"] / b02["effort"] == 50
     assert rice(b)[b["id"] == "B-02"].item() == pytest.approx(100 * 0.5 * 1.0 / 1)
     assert wsjf(b)[b["id"] == "B-02"].item() == pytest.approx((1 + 20 + 20) / 2)
 
@@ -147,7 +151,7 @@ def comparison(rice_scores, wsjf_scores):
 
 
 def test_disagreement_right_answer_passes(comparison):
-    assert set(lab.tradeoff_table().columns)  # warm the cache used later
+    assert set(lab1_prioritization.tradeoff_table().columns)  # warm the cache used later
     ok(run("disagreement", comparison, ["B-02", "B-04", "B-08", "B-13", "B-20"]))
 
 
@@ -168,19 +172,19 @@ def test_disagreement_needs_five(comparison):
 
 
 def test_weighted_right_answer_passes(b):
-    s = weighted_score(b, lab.TASK_WEIGHTS).round(1)
+    s = weighted_score(b, lab1_prioritization.TASK_WEIGHTS).round(1)
     ok(run("weighted", b[["id"]].assign(weighted_score=s, weighted_rank=rank(s))))
 
 
 def test_weighted_effort_not_inverted(b):
-    w = lab.TASK_WEIGHTS
+    w = lab1_prioritization.TASK_WEIGHTS
     scaled = {c: (b[c] - b[c].min()) / (b[c].max() - b[c].min()) for c in w}
     s = 100 * sum(w[c] * scaled[c] for c in w)
     fails(run("weighted", b[["id"]].assign(weighted_score=s, weighted_rank=rank(s))), "effort counts in your favour")
 
 
 def test_weighted_raw_values(b):
-    s = sum(v * b[c] for c, v in lab.TASK_WEIGHTS.items())
+    s = sum(v * b[c] for c, v in lab1_prioritization.TASK_WEIGHTS.items())
     fails(run("weighted", b[["id"]].assign(weighted_score=s, weighted_rank=rank(s))), "raw values")
 
 
@@ -195,31 +199,32 @@ def test_weighted_score_by_hand():
 
 def test_greedy_right_answer_and_value():
     pick = ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10"]
-    assert lab.greedy_expected() == pick
+    assert lab1_prioritization.greedy_expected() == pick
     assert "164" in ok(run("greedy", pick, 164))  # 41+17+24+46+9+27, by hand
     fails(run("greedy", pick, 18), "effort in weeks")
 
 
 def test_greedy_over_capacity_names_the_weeks():
-    fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04"], 177), "over the 18-week capacity by 2 weeks")
+    fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04"], 177),
+          "over the 18-week capacity by 2 weeks")
 
 
 def test_greedy_with_job_size_or_the_optimum():
     fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04", "B-20"], 1), "job_size")
-    fails(run("greedy", lab.best_expected(), 191), "Task 6 asks for it")
+    fails(run("greedy", lab1_prioritization.best_expected(), 191), "Task 6 asks for it")
 
 
 def test_optimum_right_answer():
-    best = lab.best_expected()
+    best = lab1_prioritization.best_expected()
     assert sorted(best) == ["B-02", "B-03", "B-04", "B-07", "B-08", "B-10", "B-11", "B-15", "B-18", "B-20", "B-29"]
     assert "27 points" in ok(run("optimum", best, 191, 27))
 
 
 def test_optimum_mistakes():
-    greedy = lab.greedy_expected()
+    greedy = lab1_prioritization.greedy_expected()
     fails(run("optimum", greedy, 164, 0), "greedy set from Task 5")
-    fails(run("optimum", lab.best_expected(), 191, -27), "sign flipped")
-    fails(run("optimum", lab.best_expected(), 191, 14.1), "percentage")
+    fails(run("optimum", lab1_prioritization.best_expected(), 191, -27), "sign flipped")
+    fails(run("optimum", lab1_prioritization.best_expected(), 191, 14.1), "percentage")
     fails(run("optimum", ["B-02", "B-07"], 58, 0), "short of the best")
 
 
@@ -230,8 +235,29 @@ def test_knapsack_by_hand():
     assert best_pick(ids, [4, 2, 3], [9, 5, 6], 5) == ["b", "c"]
     assert greedy_pick(["a", "b", "c"], [4, 2, 3], 5) == ["a"]
     assert best_pick(ids, w, v, 0) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="whole number"):
         best_pick(ids, [1.5, 2, 3], v, 5)
+    with pytest.raises(ValueError, match="same length"):
+        best_pick(ids, [1, 2], v, 5)
+
+
+def test_best_pick_is_the_exact_optimum():
+    """The milp solver finds the best value that any subset reaches (checked by brute force)."""
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        n = int(rng.integers(3, 9))
+        ids = [f"i{k}" for k in range(n)]
+        efforts = [int(e) for e in rng.integers(1, 8, n)]
+        values = [int(x) for x in rng.integers(1, 30, n)]
+        capacity = int(rng.integers(0, 20))
+        picked = best_pick(ids, efforts, values, capacity)
+        value = dict(zip(ids, values, strict=True))
+        effort = dict(zip(ids, efforts, strict=True))
+        best = max(sum(value[i] for i in subset) for k in range(n + 1) for subset in combinations(ids, k)
+                   if sum(effort[i] for i in subset) <= capacity)
+        assert sum(effort[i] for i in picked) <= capacity
+        assert sum(value[i] for i in picked) == best
+        assert picked == [i for i in ids if i in picked]  # in the order given
 
 
 # --- Task 7 --------------------------------------------------------------------------------------
@@ -240,7 +266,7 @@ def test_knapsack_by_hand():
 @pytest.fixture(scope="module")
 def order(b):
     deps = parse_dependencies(b)
-    return topological_order(sorted(with_prerequisites(lab.best_expected(), deps)), deps)
+    return topological_order(sorted(with_prerequisites(lab1_prioritization.best_expected(), deps)), deps)
 
 
 def test_order_right_answer(order):
@@ -263,7 +289,7 @@ def test_order_plan_weeks_without_prerequisites(order):
 
 
 def test_order_extra_item(order):
-    fails(run("order", order + ["B-26"], 31), "B-26 is neither in the Task 6 plan")
+    fails(run("order", [*order, "B-26"], 31), "B-26 is neither in the Task 6 plan")
 
 
 def test_dependency_helpers():
@@ -272,11 +298,15 @@ def test_dependency_helpers():
     assert dependency_problems(["b", "a"], deps) == ["b is scheduled before its dependency a"]
     assert dependency_problems(["c"], deps) == ["c depends on b, which is missing from the order",
                                                 "c depends on a, which is missing from the order"]
-    with pytest.raises(DependencyError, match="cycle"):
+    with pytest.raises(DependencyError, match=r"cycle: (x -> y -> x|y -> x -> y)\."):
         topological_order(["x", "y"], {"x": ["y"], "y": ["x"]})
     with pytest.raises(DependencyError, match="not in the plan"):
         topological_order(["c"], deps)
     assert with_prerequisites(["c"], deps) == {"a", "b", "c"}
+    # among ready items, the earliest in `priority` first, then the lowest id
+    fan = {"root": [], "z": ["root"], "y": ["root"], "x": []}
+    assert topological_order(["z", "y", "x", "root"], fan) == ["x", "root", "z", "y"]
+    assert topological_order(["z", "y", "x", "root"], fan, priority=["root", "y"]) == ["root", "y", "x", "z"]
     assert best_pick_with_dependencies(["a", "b", "c"], [2, 1, 1], [1, 1, 9], 3, deps) == ["a", "b"]
     assert best_pick_with_dependencies(["a", "b", "c"], [1, 1, 1], [1, 1, 9], 3, deps) == ["a", "b", "c"]
 
@@ -285,7 +315,7 @@ def test_dependency_helpers():
 
 
 def test_split_right_answer_and_slips():
-    table = lab.tradeoff_table()
+    table = lab1_prioritization.tradeoff_table()
     best = table.loc[table["feature_impact"].idxmax(), "debt_share"]
     assert best == 0.35  # features peak once the enablers they wait on are funded
     given_up = table["feature_impact"].max() - table.set_index("debt_share").loc[0.25, "feature_impact"]

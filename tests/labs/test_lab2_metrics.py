@@ -7,33 +7,32 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from labcheck import checker
 from scipy.stats import binomtest, chi2, chisquare
 from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_effectsize,
-                                          proportions_ztest)
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
-from tpmcourse.labs import lab2_metrics_helpers as eventlog
+from labcheck import checker
 from tpmcourse.checks import tasks
-from tpmcourse.labs import lab2_metrics as lab
-
+from tpmcourse.datasets.lab2_metrics import FUNNEL_EVENTS, make_event_log, make_experiment
+from tpmcourse.labs import lab2_metrics
+from tpmcourse.labs.lab2_metrics_helpers import cohorts_pandas, funnel_duckdb, funnel_pandas, write_events
 
 ok, hint = checker("metrics")
 
 
 @pytest.fixture(scope="module")
 def events():
-    return eventlog.lab_events()
+    return make_event_log()
 
 
 @pytest.fixture(scope="module")
 def funnel(events):
-    return eventlog.funnel_pandas(events)
+    return funnel_pandas(events)
 
 
 @pytest.fixture(scope="module")
 def table(events):
-    return eventlog.cohorts_pandas(events)
+    return cohorts_pandas(events)
 
 
 # Experiment counts, read once from the data and pinned here so a change in
@@ -46,11 +45,10 @@ def test_the_lab_registers_ten_tasks_with_objectives():
     assert len(ts) == 10
     assert all(t.objective in {"ch03-sql-funnel", "ch03-metric-tree"} for t in ts)
     assert [t.kind for t in ts].count("written") == 1
-    assert {d.file for d in lab.DATASETS} == {"lab_events.csv", "lab_experiment.csv"}
 
 
 def test_experiment_counts_are_pinned():
-    e = eventlog.make_experiment()
+    e = make_experiment()
     g = e.groupby("variant")["converted"].agg(["sum", "count"])
     assert g.loc["control"].tolist() == [XC, NC]
     assert g.loc["treatment"].tolist() == [XT, NT]
@@ -62,7 +60,7 @@ def test_experiment_counts_are_pinned():
 def test_funnel_counts(events, funnel):
     answer = funnel[["step", "users"]]
     assert "6,000 merchants signed up" in ok("funnel_counts", answer)
-    rows = events["event"].value_counts().reindex(list(eventlog.FUNNEL_EVENTS))
+    rows = events["event"].value_counts().reindex(list(FUNNEL_EVENTS))
     wrong = pd.DataFrame({"step": rows.index, "users": rows.to_numpy()})
     assert "event rows, not merchants" in hint("funnel_counts", wrong)
     assert "wrong order" in hint("funnel_counts", answer.iloc[::-1])
@@ -136,18 +134,18 @@ def test_retention_slips(table, events):
 def test_sql_funnel(funnel, tmp_path):
     import duckdb
 
-    ok("sql_funnel", eventlog.funnel_duckdb(eventlog.lab_events()))
-    path = eventlog.write_events(eventlog.lab_events(), tmp_path / "events.csv")
+    ok("sql_funnel", funnel_duckdb(make_event_log()))
+    path = write_events(make_event_log(), tmp_path / "events.csv")
     rows = duckdb.sql(f"""
         SELECT event AS step, COUNT(*) AS users FROM read_csv('{path}')
-        GROUP BY event""").df().set_index("step").reindex(list(eventlog.FUNNEL_EVENTS)).reset_index()
+        GROUP BY event""").df().set_index("step").reindex(list(FUNNEL_EVENTS)).reset_index()
     assert "event rows, not merchants" in hint("sql_funnel", rows.assign(step_rate=1.0))
     unordered = duckdb.sql(f"""
         SELECT event AS step, COUNT(DISTINCT user_id) AS users FROM read_csv('{path}')
         GROUP BY event ORDER BY event""").df()
     assert "wrong order" in hint("sql_funnel", unordered.assign(step_rate=1.0))
     assert "integer division" in hint("sql_funnel", funnel.assign(step_rate=[1, 0, 0, 0]))
-    null_first = funnel.assign(step_rate=[np.nan] + funnel.step_rate.iloc[1:].tolist())
+    null_first = funnel.assign(step_rate=[np.nan, *funnel.step_rate.iloc[1:].tolist()])
     assert "COALESCE" in hint("sql_funnel", null_first)
     assert "in percent" in hint("sql_funnel", funnel.assign(step_rate=100 * funnel.step_rate))
 
@@ -261,11 +259,11 @@ def test_sample_size():
     assert "8,569 merchants per group" in ok("sample_size", math.ceil(n))
     ok("sample_size", n)
     assert "total for both groups" in hint("sample_size", 2 * math.ceil(n))
-    assert "90% power" in hint("sample_size", lab.expected_sample_size(power=0.9))
-    assert "one-sided" in hint("sample_size", lab.expected_sample_size(alternative="larger"))
-    assert "RELATIVE" in hint("sample_size", lab.expected_sample_size(mde=0.02 * base))
-    assert "treatment's" in hint("sample_size", lab.expected_sample_size(baseline=XT / NT))
-    assert "pooled" in hint("sample_size", lab.expected_sample_size(baseline=(XT + XC) / (NT + NC)))
+    assert "90% power" in hint("sample_size", lab2_metrics.expected_sample_size(power=0.9))
+    assert "one-sided" in hint("sample_size", lab2_metrics.expected_sample_size(alternative="larger"))
+    assert "RELATIVE" in hint("sample_size", lab2_metrics.expected_sample_size(mde=0.02 * base))
+    assert "treatment's" in hint("sample_size", lab2_metrics.expected_sample_size(baseline=XT / NT))
+    assert "pooled" in hint("sample_size", lab2_metrics.expected_sample_size(baseline=(XT + XC) / (NT + NC)))
     raw = NormalIndPower().solve_power(0.02, alpha=0.05, power=0.8, ratio=1)
     assert "Cohen's h" in hint("sample_size", raw)
 

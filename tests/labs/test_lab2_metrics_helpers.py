@@ -1,4 +1,5 @@
-"""The Lab 2 event-log generator and its pandas/DuckDB funnels and cohorts."""
+"""The Lab 2 event-log generator (tpmcourse.datasets.lab2_metrics) and the
+lab's pandas/DuckDB funnels and cohorts."""
 
 from __future__ import annotations
 
@@ -8,21 +9,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tpmcourse.labs import lab2_metrics_helpers as eventlog
+from tpmcourse.datasets.lab2_metrics import EVENT_COLUMNS, FUNNEL_EVENTS, START, WEEKS, make_event_log, make_experiment
 from tpmcourse.labs.lab2_metrics_helpers import (
-    FUNNEL_EVENTS,
     cohorts_duckdb,
     cohorts_pandas,
     funnel_duckdb,
     funnel_pandas,
-    make_event_log,
-    make_experiment,
+    load_events,
+    retention_heatmap,
+    write_events,
 )
 
 
 @pytest.fixture(scope="module")
 def log() -> pd.DataFrame:
-    return eventlog.lab_events()
+    return make_event_log()
 
 
 def tiny() -> pd.DataFrame:
@@ -39,7 +40,7 @@ def tiny() -> pd.DataFrame:
         (2, 8, "invoice_sent", "2025-03-09 18:00"),  # Sunday: still week 0
         (3, 9, "sign_up", "2025-03-12 08:00"),       # week of 03-10
     ]
-    df = pd.DataFrame(rows, columns=eventlog.EVENT_COLUMNS)
+    df = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     df["event_time"] = pd.to_datetime(df["event_time"])
     return df
 
@@ -62,18 +63,18 @@ def test_cohorts_by_hand():
 
 
 def test_pandas_and_duckdb_agree_by_hand(tmp_path):
-    path = eventlog.write_events(tiny(), tmp_path / "tiny.csv")
+    path = write_events(tiny(), tmp_path / "tiny.csv")
     pd.testing.assert_frame_equal(funnel_pandas(tiny()), funnel_duckdb(path))
     pd.testing.assert_frame_equal(cohorts_pandas(tiny()), cohorts_duckdb(path))
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_pandas_and_duckdb_agree_on_the_lab_log(log, tmp_path, suffix):
-    path = eventlog.write_events(log, tmp_path / f"events.{suffix}")
+    path = write_events(log, tmp_path / f"events.{suffix}")
     pd.testing.assert_frame_equal(funnel_pandas(log), funnel_duckdb(path), check_exact=True)
     pd.testing.assert_frame_equal(funnel_pandas(log), funnel_duckdb(log), check_exact=True)
     pd.testing.assert_frame_equal(cohorts_pandas(log), cohorts_duckdb(path))
-    pd.testing.assert_frame_equal(cohorts_pandas(log), cohorts_pandas(eventlog.load_events(path)))
+    pd.testing.assert_frame_equal(cohorts_pandas(log), cohorts_pandas(load_events(path)))
 
 
 def test_generator_is_deterministic_and_seeded():
@@ -83,12 +84,12 @@ def test_generator_is_deterministic_and_seeded():
 
 
 def test_lab_log_is_consistent(log):
-    assert list(log.columns) == eventlog.EVENT_COLUMNS
+    assert list(log.columns) == EVENT_COLUMNS
     assert log["user_id"].nunique() == 6000
     assert (log[log.event == "sign_up"].groupby("user_id").size() == 1).all()
     assert (log[log.event == "activation"].groupby("user_id").size() == 1).all()
-    assert log["event_time"].min() >= eventlog.START
-    assert log["event_time"].max() < eventlog.START + pd.Timedelta(weeks=eventlog.WEEKS)
+    assert log["event_time"].min() >= START
+    assert log["event_time"].max() < START + pd.Timedelta(weeks=WEEKS)
     first = log.groupby(["user_id", "event"], observed=True)["event_time"].min().unstack()
     both = first.dropna(subset=["activation"])
     assert (both["sign_up"] < both["invoice_sent"]).all()
@@ -116,7 +117,7 @@ def test_lab_log_is_realistic(log):
 
 
 def test_lab_log_is_small(log, tmp_path):
-    path = eventlog.write_events(log, tmp_path / "events.csv")
+    path = write_events(log, tmp_path / "events.csv")
     assert path.stat().st_size < 2_000_000
 
 
@@ -135,16 +136,12 @@ def test_experiment_has_a_modest_real_lift_and_no_srm():
     assert set(e.columns) == {"user_id", "signup_date", "channel", "variant", "converted", "support_contact"}
 
 
-def test_cli_writes_parquet_and_csv(tmp_path, capsys):
-    out = tmp_path / "big.parquet"
-    assert eventlog.main(["--users", "20000", "--out", str(out)]) == 0
-    assert "20,000 merchants" in capsys.readouterr().out
-    back = eventlog.load_events(out)
+def test_parquet_round_trip_at_scale(tmp_path):
+    """What the benchmark does: a log of 20,000 merchants to Parquet and back, same funnel either way."""
+    out = write_events(make_event_log(20_000), tmp_path / "big.parquet")
+    back = load_events(out)
     assert back["user_id"].nunique() == 20000
     pd.testing.assert_frame_equal(funnel_pandas(back), funnel_duckdb(out))
-    assert eventlog.main(["--users", "300", "--out", str(tmp_path / "s.csv")]) == 0
-    assert len(pd.read_csv(tmp_path / "s.csv")) > 300
-    assert eventlog.main(["--users", "0", "--out", str(tmp_path / "x.csv")]) == 2
 
 
 def test_generator_scales_without_a_loop_per_event():
@@ -175,7 +172,7 @@ def test_heatmap_draws_every_observed_cell(log):
     import matplotlib.pyplot as plt
 
     table = cohorts_pandas(log)
-    ax = eventlog.retention_heatmap(table)
+    ax = retention_heatmap(table)
     assert len(ax.texts) == int(np.isfinite(table.to_numpy()).sum())
     assert ax.texts[0].get_text() == "100"
     plt.close(ax.figure)

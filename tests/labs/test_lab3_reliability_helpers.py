@@ -1,5 +1,6 @@
 """tpmcourse.labs.lab3_reliability_helpers: percentiles, SLO arithmetic, DORA metrics and bands,
-checked on small hand-made inputs, and the generators' realism and consistency."""
+checked on small hand-made inputs, and the generators' (tpmcourse.datasets.lab3_reliability)
+realism and consistency."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import math
 import pandas as pd
 import pytest
 
-from tpmcourse.labs import lab3_reliability_helpers as rel
+from tpmcourse.datasets.lab3_reliability import (
+    JUNE_INCIDENT,
+    QUARTER_DAYS,
+    QUARTER_START,
+    WINDOW_DAYS,
+    WINDOW_START,
+    make_delivery_history,
+    make_latency_log,
+)
+from tpmcourse.labs import lab3_reliability_helpers
 
 
 def tiny_log() -> pd.DataFrame:
@@ -22,7 +32,7 @@ def tiny_log() -> pd.DataFrame:
 
 
 def test_percentiles_use_linear_interpolation():
-    p = rel.latency_percentiles(pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]))
+    p = lab3_reliability_helpers.latency_percentiles(pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]))
     assert list(p.index) == ["p50", "p95", "p99"]
     assert p["p50"] == 55.0          # halfway between 50 and 60
     assert p["p95"] == pytest.approx(95.5)  # 90 + 0.55 * 10
@@ -31,11 +41,11 @@ def test_percentiles_use_linear_interpolation():
 
 def test_percentiles_reject_empty():
     with pytest.raises(TypeError):
-        rel.latency_percentiles(pd.Series(dtype=float))
+        lab3_reliability_helpers.latency_percentiles(pd.Series(dtype=float))
 
 
 def test_endpoint_latency_sorted_by_p99():
-    table = rel.endpoint_latency(tiny_log())
+    table = lab3_reliability_helpers.endpoint_latency(tiny_log())
     assert list(table.columns) == ["endpoint", "requests", "p50", "p95", "p99"]
     assert list(table["endpoint"]) == ["B", "A"]
     assert list(table["requests"]) == [4, 6]
@@ -44,22 +54,22 @@ def test_endpoint_latency_sorted_by_p99():
 
 def test_share_under_is_strict():
     log = pd.concat([tiny_log(), pd.DataFrame({"latency_ms": [300, 301]})], ignore_index=True)
-    assert rel.share_under(log, 300) == pytest.approx(10 / 12)
+    assert lab3_reliability_helpers.share_under(log, 300) == pytest.approx(10 / 12)
 
 
 def test_availability_counts_only_5xx():
-    assert rel.availability(tiny_log()) == pytest.approx(0.8)
-    assert list(rel.is_server_error(pd.Series([499, 500, 599, 600]))) == [False, True, True, False]
+    assert lab3_reliability_helpers.availability(tiny_log()) == pytest.approx(0.8)
+    assert list(lab3_reliability_helpers.is_server_error(pd.Series([499, 500, 599, 600]))) == [False, True, True, False]
 
 
 def test_error_budget_requests():
-    assert rel.error_budget_requests(60_000_000) == pytest.approx(30_000)  # the chapter's example
-    assert rel.error_budget_requests(36_000) == pytest.approx(18)
+    assert lab3_reliability_helpers.error_budget_requests(60_000_000) == pytest.approx(30_000)  # the chapter's example
+    assert lab3_reliability_helpers.error_budget_requests(36_000) == pytest.approx(18)
 
 
 def test_incident_burn_by_hand():
     log = tiny_log()
-    burn = rel.incident_burn(log, "2025-06-01 00:00:02", "2025-06-01 00:00:07", slo=0.9)
+    burn = lab3_reliability_helpers.incident_burn(log, "2025-06-01 00:00:02", "2025-06-01 00:00:07", slo=0.9)
     # window: seconds 2..6 -> statuses 500, 200, 404, 200, 503 -> 2 bad of 5
     assert burn["requests"] == 5 and burn["bad_requests"] == 2
     assert burn["error_rate"] == pytest.approx(0.4)
@@ -69,7 +79,7 @@ def test_incident_burn_by_hand():
 
 def test_incident_burn_empty_window():
     with pytest.raises(ValueError):
-        rel.incident_burn(tiny_log(), "2025-07-01", "2025-07-02")
+        lab3_reliability_helpers.incident_burn(tiny_log(), "2025-07-01", "2025-07-02")
 
 
 def test_dora_metrics_by_hand():
@@ -82,7 +92,7 @@ def test_dora_metrics_by_hand():
     incs = pd.DataFrame({"service": ["a", "b", "b"],
                          "start": ["2025-04-01 11:00", "2025-04-05 00:00", "2025-04-06 00:00"],
                          "resolved": ["2025-04-01 12:30", "2025-04-05 02:00", "2025-04-06 04:00"]})
-    table = rel.dora_metrics(deps, incs, days=14).set_index("service")
+    table = lab3_reliability_helpers.dora_metrics(deps, incs, days=14).set_index("service")
     assert table.loc["a", "deploys_per_week"] == 1.0
     assert table.loc["a", "lead_time_hours"] == 17.0    # median of 10 h and 24 h
     assert table.loc["b", "lead_time_hours"] == 15.0    # median of 6 h and 24 h
@@ -103,20 +113,20 @@ def test_dora_metrics_by_hand():
     ("restore_hours", 168, "low"),
 ])
 def test_band_thresholds(metric, value, band):
-    assert rel.dora_band(metric, value) == band
+    assert lab3_reliability_helpers.dora_band(metric, value) == band
 
 
 def test_band_rejects_bad_input():
     for metric, value in [("nope", 1), ("lead_time_hours", -1), ("lead_time_hours", math.nan),
                           ("change_failure_rate", 18), ("restore_hours", "2")]:
         with pytest.raises((KeyError, ValueError, TypeError)):
-            rel.dora_band(metric, value)
+            lab3_reliability_helpers.dora_band(metric, value)
 
 
 def test_team_band_is_the_weakest():
-    assert rel.team_band({"a": "elite", "b": "medium", "c": "high"}) == "medium"
+    assert lab3_reliability_helpers.team_band({"a": "elite", "b": "medium", "c": "high"}) == "medium"
     with pytest.raises(ValueError):
-        rel.team_band({"a": "great"})
+        lab3_reliability_helpers.team_band({"a": "great"})
 
 
 # --------------------------------------------------------------- the generators
@@ -124,22 +134,22 @@ def test_team_band_is_the_weakest():
 
 @pytest.fixture(scope="module")
 def log():
-    return rel.make_latency_log()
+    return make_latency_log()
 
 
 @pytest.fixture(scope="module")
 def history():
-    return rel.make_delivery_history()
+    return make_delivery_history()
 
 
 def test_latency_log_is_deterministic_and_realistic(log):
-    assert log.equals(rel.make_latency_log())
+    assert log.equals(make_latency_log())
     assert len(log) == 36_000
     ts = pd.to_datetime(log["timestamp"])
-    assert ts.is_monotonic_increasing and ts.min() >= rel.WINDOW_START
-    assert ts.max() < rel.WINDOW_START + pd.Timedelta(days=rel.WINDOW_DAYS)
+    assert ts.is_monotonic_increasing and ts.min() >= WINDOW_START
+    assert ts.max() < WINDOW_START + pd.Timedelta(days=WINDOW_DAYS)
     # long tail: p99 several times the median, mean above the median
-    p = rel.latency_percentiles(log["latency_ms"])
+    p = lab3_reliability_helpers.latency_percentiles(log["latency_ms"])
     assert p["p99"] > 4 * p["p50"] and log["latency_ms"].mean() > p["p50"]
     # daily seasonality: afternoon UTC busier than the small hours; weekends quieter
     by_hour = ts.dt.hour.value_counts()
@@ -154,10 +164,11 @@ def test_incident_window_spikes_errors_and_latency(log, history):
     assert len(june) == 1
     june = june.iloc[0]
     assert (pd.Timestamp(june["start"]), pd.Timestamp(june["resolved"])) == (
-        rel.JUNE_INCIDENT["start"], rel.JUNE_INCIDENT["resolved"])
-    during = rel.window(log, june["start"], june["resolved"])
+        JUNE_INCIDENT["start"], JUNE_INCIDENT["resolved"])
+    during = lab3_reliability_helpers.window(log, june["start"], june["resolved"])
     outside = log.drop(during.index)
-    assert rel.is_server_error(during["status"]).mean() > 50 * rel.is_server_error(outside["status"]).mean()
+    errors = lab3_reliability_helpers.is_server_error
+    assert errors(during["status"]).mean() > 50 * errors(outside["status"]).mean()
     assert during["latency_ms"].median() > 1.5 * outside["latency_ms"].median()
 
 
@@ -173,14 +184,14 @@ def test_delivery_history_is_consistent(history):
     assert (merged["service"] == merged["service_d"]).all()
     assert (pd.to_datetime(merged["start"]) > pd.to_datetime(merged["deploy_time"])).all()
     deploy_days = pd.to_datetime(deps["deploy_time"])
-    assert deploy_days.min() >= rel.QUARTER_START
-    assert deploy_days.max() < rel.QUARTER_START + pd.Timedelta(days=rel.QUARTER_DAYS)
+    assert deploy_days.min() >= QUARTER_START
+    assert deploy_days.max() < QUARTER_START + pd.Timedelta(days=QUARTER_DAYS)
 
 
 def test_delivery_story(history):
-    table = rel.dora_metrics(*history).set_index("service")
+    table = lab3_reliability_helpers.dora_metrics(*history).set_index("service")
     # the monolith ships slowly and fails most often; the team is held back by failures
     assert table["lead_time_hours"].idxmax() == "ledger-core"
     assert table.drop("all")["change_failure_rate"].idxmax() == "ledger-core"
-    bands = rel.dora_bands(table.loc["all"])
-    assert bands["change_failure_rate"] == rel.team_band(bands)
+    bands = lab3_reliability_helpers.dora_bands(table.loc["all"])
+    assert bands["change_failure_rate"] == lab3_reliability_helpers.team_band(bands)

@@ -8,25 +8,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from labcheck import checker
-
-from tpmcourse.labs import lab4_ethics_helpers as el
 from tpmcourse.checks import tasks
-from tpmcourse.labs import lab4_ethics as lab
+from tpmcourse.datasets.lab4_ethics import SCREENING, USERS, make_lab_grid_intensity, make_lab_workloads
+from tpmcourse.labs.lab4_ethics_helpers import window_intensity
 from tpmcourse.privacy import BUSINESS_SECTORS
-
 
 ok, hint = checker("ethics")
 
 
 @pytest.fixture(scope="module")
 def users():
-    return el.make_lab_users()
+    return USERS.read()
 
 
 @pytest.fixture(scope="module")
 def screening():
-    return el.make_lab_screening()
+    return SCREENING.read()
 
 
 def test_twelve_tasks_with_objectives_and_three_written():
@@ -35,8 +34,6 @@ def test_twelve_tasks_with_objectives_and_three_written():
     assert all(t.objective and t.objective.startswith("ch09-") for t in found)
     assert [t.id for t in found if t.kind == "written"] == [
         "ethics.privacy_memo", "ethics.fairness_memo", "ethics.carbon_memo"]
-    assert {d.file for d in lab.DATASETS} == {"lab_users.csv", "lab_screening.csv", "lab_workloads.csv",
-                                              "lab_grid_intensity.csv"}
 
 
 # --- Task 1 -----------------------------------------------------------------------------
@@ -149,7 +146,7 @@ def test_memo_form(task):
     assert "repeats" in hint(task, "decision 1 2 " + "same words again " * 40)
     assert "does not state a decision" in hint(task, MEMO.replace("Decision:", "Note:").replace("Next step:", "Then"))
     no_numbers = "".join(ch for ch in MEMO if not ch.isdigit())
-    assert "names 0 number" in hint(task, no_numbers)
+    assert "cites fewer than two numbers" in hint(task, no_numbers)
     assert "string" in hint(task, ["a memo"])
 
 
@@ -237,10 +234,10 @@ def test_threshold_choice(screening):
 
 
 def emissions_by_hand():
-    jobs, grid = el.make_lab_workloads(), el.make_lab_grid_intensity()
+    jobs, grid = make_lab_workloads(), make_lab_grid_intensity()
     energy = jobs["hours"] * jobs["machines"] * jobs["avg_power_kw"] * jobs["pue"]
-    intensity = [el.window_intensity(grid, r, h, hours)
-                 for r, h, hours in zip(jobs["region"], jobs["start_hour_utc"], jobs["hours"])]
+    intensity = [window_intensity(grid, r, h, hours)
+                 for r, h, hours in zip(jobs["region"], jobs["start_hour_utc"], jobs["hours"], strict=True)]
     kg = energy * np.array(intensity) / 1000
     return pd.DataFrame({"job_id": jobs["job_id"], "energy_kwh": energy, "kg_co2e_per_run": kg,
                          "kg_co2e_per_year": kg * jobs["runs_per_year"]}), jobs, grid
@@ -267,7 +264,7 @@ def test_emissions_slips():
     averaged = table.assign(kg_co2e_per_run=table["energy_kwh"] * jobs["region"].map(daily).to_numpy() / 1000)
     assert "daily average" in hint("emissions", averaged)
     start = grid.set_index(["region", "hour_utc"])["carbon_intensity_g_per_kwh"]
-    at_start = [start[(r, h)] for r, h in zip(jobs["region"], jobs["start_hour_utc"])]
+    at_start = [start[(r, h)] for r, h in zip(jobs["region"], jobs["start_hour_utc"], strict=True)]
     first_hour = table.assign(kg_co2e_per_run=table["energy_kwh"] * np.array(at_start) / 1000)
     assert "start hour" in hint("emissions", first_hour)
     weekly = table.assign(kg_co2e_per_year=table["kg_co2e_per_run"] * 52)

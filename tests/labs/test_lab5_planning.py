@@ -10,27 +10,27 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from labcheck import checker
 
-from tpmcourse.labs import lab5_planning as lab
-from tpmcourse.paths import DATA, EXERCISES
-from tpmcourse.risk import pert_table
+from labcheck import checker
+from tpmcourse.labs import lab5_planning
 from tpmcourse.labs.lab5_planning_helpers import critical_path, draw_durations, project_duration, working_day_date
+from tpmcourse.paths import EXERCISES, course_data
+from tpmcourse.risk import pert_table
 
 
 @pytest.fixture(scope="module")
 def risks() -> pd.DataFrame:
-    return pd.read_csv(DATA / lab.RISKS_FILE)
+    return pd.read_csv(course_data("lab_risks.csv"))
 
 
 @pytest.fixture(scope="module")
 def tasks() -> pd.DataFrame:
-    return pd.read_csv(DATA / lab.TASKS_FILE)
+    return pd.read_csv(course_data("lab_tasks.csv"))
 
 
 @pytest.fixture(scope="module")
 def sims() -> np.ndarray:
-    return lab.reference_simulation()
+    return lab5_planning.reference_simulation()
 
 
 passes, hint = checker("planning")
@@ -53,7 +53,7 @@ def test_data_are_what_the_lab_describes(risks, tasks):
 def test_data_keep_the_decisions_clear(risks):
     """No buy/skip decision and no top-five boundary is a near-tie, so the
     tasks have one clear answer."""
-    table = lab.mitigation_table(risks)
+    table = lab5_planning.mitigation_table(risks)
     assert (table["net"].abs() >= 500).all()
     score = risks["likelihood"] * risks["impact"]
     assert sorted(score, reverse=True)[4] > sorted(score, reverse=True)[5]
@@ -64,13 +64,13 @@ def test_data_keep_the_decisions_clear(risks):
 def test_notebook_setup_uses_the_lab_facts():
     nb = nbformat.read(EXERCISES / "lab5_planning.ipynb", as_version=4)
     setup = next(c.source for c in nb.cells if c.cell_type == "code" and "START" in c.source)
-    for fact in (lab.START, lab.SWITCH_OFF, str(lab.SEED), f"{lab.N_SIMS:_}"):
+    for fact in (lab5_planning.START, lab5_planning.SWITCH_OFF, str(lab5_planning.SEED), f"{lab5_planning.N_SIMS:_}"):
         assert fact in setup
 
 
 def test_deadline_is_working_days():
     # 23 Feb to 30 Jun 2026: 18 weeks (90 days) to Fri 26 Jun, then Mon 29 and Tue 30 Jun.
-    assert lab.deadline_days() == 92
+    assert lab5_planning.deadline_days() == 92
 
 
 # --- Task 1 ------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def test_mitigations_by_hand(risks):
     # R01: (0.10 - 0.03) x 2,355,000 = 164,850 > 123,000; R12: (0.28 - 0.20) x 1,505,000 = 120,400 < 163,000
     assert (r.loc["R01", "probability"] - r.loc["R01", "probability_after_mitigation"]) * \
         r.loc["R01", "cost_if_occurs"] == pytest.approx(164_850)
-    table = lab.mitigation_table(risks)
+    table = lab5_planning.mitigation_table(risks)
     assert table.loc[table["buy"], "id"].tolist() == BUY
     assert table.loc[table["buy"], "net"].sum() == pytest.approx(150_150)
 
@@ -178,7 +178,7 @@ def test_mitigations_pass():
 
 
 def test_mitigations_one_that_loses_money():
-    message = hint("mitigations", BUY + ["R14"], 150_150)
+    message = hint("mitigations", [*BUY, "R14"], 150_150)
     assert "R14" in message and "loses money" in message
 
 
@@ -187,14 +187,14 @@ def test_mitigations_missing_one():
 
 
 def test_mitigations_net_saving_slips(risks):
-    table = lab.mitigation_table(risks)
+    table = lab5_planning.mitigation_table(risks)
     assert "subtract" in hint("mitigations", BUY, table.loc[table["buy"], "reduction"].sum())
     assert "including those that lose money" in hint("mitigations", BUY, table["net"].sum())
     assert "wrong sign" in hint("mitigations", BUY, -150_150)
 
 
 def test_mitigations_unknown_id():
-    assert "'R99'" in hint("mitigations", BUY + ["R99"], 150_150)
+    assert "'R99'" in hint("mitigations", [*BUY, "R99"], 150_150)
 
 
 # --- Task 4 ------------------------------------------------------------------------------
@@ -287,9 +287,9 @@ def test_critical_path_missing_and_extra_task():
 
 
 def test_simulation_pass(tasks, sims):
-    rng = np.random.default_rng(lab.SEED)
+    rng = np.random.default_rng(lab5_planning.SEED)
     draws = rng.triangular(tasks["optimistic"], tasks["most_likely"], tasks["pessimistic"],
-                           size=(lab.N_SIMS, len(tasks)))
+                           size=(lab5_planning.N_SIMS, len(tasks)))
     mine = project_duration(tasks, draws)
     np.testing.assert_allclose(mine, sims)
     assert "10,000 runs" in passes("simulation", mine)
@@ -298,27 +298,27 @@ def test_simulation_pass(tasks, sims):
 
 
 def test_simulation_tolerates_another_seed(tasks):
-    passes("simulation", project_duration(tasks, draw_durations(tasks, lab.N_SIMS, seed=99)))
+    passes("simulation", project_duration(tasks, draw_durations(tasks, lab5_planning.N_SIMS, seed=99)))
 
 
 def test_simulation_sum_of_all_tasks(tasks):
-    draws = draw_durations(tasks, lab.N_SIMS, lab.SEED)
+    draws = draw_durations(tasks, lab5_planning.N_SIMS, lab5_planning.SEED)
     assert "parallel branches" in hint("simulation", draws.sum(axis=1))
 
 
 def test_simulation_only_the_critical_path(tasks):
-    draws = draw_durations(tasks, lab.N_SIMS, lab.SEED)
+    draws = draw_durations(tasks, lab5_planning.N_SIMS, lab5_planning.SEED)
     index = [tasks["id"].tolist().index(t) for t in PATH]
     assert "only the Task 6 critical path" in hint("simulation", draws[:, index].sum(axis=1))
 
 
 def test_simulation_pert_beta_and_constant(tasks):
-    assert "PERT-beta" in hint("simulation", lab.reference_simulation("pert"))
-    assert "same" in hint("simulation", np.full(lab.N_SIMS, PLANNED))
+    assert "PERT-beta" in hint("simulation", lab5_planning.reference_simulation("pert"))
+    assert "same" in hint("simulation", np.full(lab5_planning.N_SIMS, PLANNED))
 
 
 def test_simulation_shapes(tasks):
-    draws = draw_durations(tasks, lab.N_SIMS, lab.SEED)
+    draws = draw_durations(tasks, lab5_planning.N_SIMS, lab5_planning.SEED)
     assert "task durations" in hint("simulation", draws)
     assert "exactly 10,000" in hint("simulation", np.arange(100.0))
     assert "DataFrame" in hint("simulation", pd.DataFrame({"x": np.arange(10.0)}))
@@ -357,7 +357,7 @@ def test_deadline_all_or_nothing():
 
 def test_confidence_date_pass(sims):
     days = float(np.percentile(sims, 85))
-    date = working_day_date(lab.START, days)
+    date = working_day_date(lab5_planning.START, days)
     assert date == pd.Timestamp("2026-07-03")
     assert "after the switch-off" in passes("confidence_date", days, date)
     passes("confidence_date", days, "2026-07-03")
@@ -374,7 +374,7 @@ def test_confidence_date_wrong_percentile(sims):
 
 def test_confidence_date_calendar_days(sims):
     days = float(np.percentile(sims, 85))
-    calendar = pd.Timestamp(lab.START) + pd.Timedelta(days=math.ceil(days))
+    calendar = pd.Timestamp(lab5_planning.START) + pd.Timedelta(days=math.ceil(days))
     assert "calendar days" in hint("confidence_date", days, calendar)
     assert "YYYY-MM-DD" in hint("confidence_date", days, "3 July")
     assert "a number" in hint("confidence_date", days, 94)

@@ -25,12 +25,8 @@ def matrix() -> pd.DataFrame:
 
 @pytest.fixture
 def levels() -> pd.DataFrame:
-    return pd.DataFrame({
-        "skill": ["Arch", "Writing", "Users", "Data"],
-        "current": [1, 2, 3, 0],
-        "target": [3, 3, 2, 1],
-        "weight": [1, 3, 2, 1],
-    })
+    rows = [("Arch", 1, 3, 1), ("Writing", 2, 3, 3), ("Users", 3, 2, 2), ("Data", 0, 1, 1)]
+    return pd.DataFrame(rows, columns=["skill", "current", "target", "weight"])
 
 
 @pytest.fixture
@@ -140,7 +136,7 @@ def test_compare_programs():
     assert out["position_year_5"].tolist() == [0, -960]
     assert out.loc[0, "break_even_year"] == 5
     assert pd.isna(out.loc[1, "break_even_year"])
-    with pytest.raises(ValueError, match="missing column"):
+    with pytest.raises(ValueError, match="programs has no column 'tuition'"):
         learning.compare_programs(programs.drop(columns="tuition"))
 
 

@@ -1,16 +1,7 @@
-import math
-
 import pandas as pd
 import pytest
 
-from tpmcourse.metrics import (
-    FUNNEL_STEPS,
-    allowed_downtime_minutes,
-    burn_rate,
-    error_budget_burn,
-    funnel_conversion,
-    synthetic_merchant_events,
-)
+from tpmcourse.metrics import allowed_downtime_minutes, burn_rate, error_budget_burn, funnel_conversion
 
 
 def test_funnel_conversion_by_hand():
@@ -97,24 +88,3 @@ def test_error_budget_burn_rejects_bad_input(bad, exc):
     with pytest.raises(exc):
         error_budget_burn(bad, 0.9995)
 
-
-def test_synthetic_events_deterministic_and_monotone():
-    a = synthetic_merchant_events(50, seed=1)
-    b = synthetic_merchant_events(50, seed=1)
-    pd.testing.assert_frame_equal(a, b)
-    counts = a["event"].value_counts()
-    assert counts["signed_up"] == 50
-    steps = [counts.get(s, 0) for s in FUNNEL_STEPS]
-    assert steps == sorted(steps, reverse=True)
-    with pytest.raises(ValueError):
-        synthetic_merchant_events(0)
-    with pytest.raises(TypeError):
-        synthetic_merchant_events(2.5)
-
-
-def test_shipped_csv_matches_generator():
-    from tpmcourse.paths import data_file
-
-    shipped = pd.read_csv(data_file("merchant_events_small.csv"))
-    pd.testing.assert_frame_equal(shipped, synthetic_merchant_events())
-    assert not math.isnan(len(shipped))

@@ -14,34 +14,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tpmcourse.risk import (
-    PertEstimate,
-    expected_cost,
-    pert,
-    pert_table,
-    pert_total,
-    plot_risk_matrix,
-    probability_within,
-    risk_level,
-    risk_score,
-)
+from tpmcourse import risk
 
 
 @pytest.fixture
 def register() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": ["R1", "R2", "R3"],
-            "likelihood": [3, 4, 3],
-            "impact": [5, 2, 5],
-            "probability": [0.25, 0.5, 0.1],
-            "cost": [1_800_000, 40_000, 600_000],
-        }
-    )
+    """Three risks, one row each, as a register is written."""
+    rows = [("R1", 3, 5, 0.25, 1_800_000), ("R2", 4, 2, 0.5, 40_000), ("R3", 3, 5, 0.1, 600_000)]
+    return pd.DataFrame(rows, columns=["id", "likelihood", "impact", "probability", "cost"])
 
 
 def test_risk_score(register):
-    assert risk_score(register).tolist() == [15, 8, 15]
+    assert risk.risk_score(register).tolist() == [15, 8, 15]
 
 
 @pytest.mark.parametrize("bad", [0, 6, 2.5])
@@ -49,19 +33,19 @@ def test_risk_score_refuses_off_scale(register, bad):
     register["likelihood"] = register["likelihood"].astype(float)
     register.loc[1, "likelihood"] = bad
     with pytest.raises(ValueError, match="1 to 5"):
-        risk_score(register)
+        risk.risk_score(register)
 
 
 def test_risk_score_missing_column(register):
     with pytest.raises(ValueError, match="impact"):
-        risk_score(register.drop(columns="impact"))
+        risk.risk_score(register.drop(columns="impact"))
 
 
 def test_risk_score_nan(register):
     register["impact"] = register["impact"].astype(float)
     register.loc[0, "impact"] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        risk_score(register)
+        risk.risk_score(register)
 
 
 @pytest.mark.parametrize(
@@ -70,34 +54,34 @@ def test_risk_score_nan(register):
      (16, "high"), (20, "critical"), (25, "critical")],
 )
 def test_risk_level_bands(score, level):
-    assert risk_level(score) == level
+    assert risk.risk_level(score) == level
 
 
 def test_risk_level_series_and_errors():
-    assert risk_level(pd.Series([2, 12])).tolist() == ["low", "high"]
+    assert risk.risk_level(pd.Series([2, 12])).tolist() == ["low", "high"]
     with pytest.raises(ValueError, match="between 1 and 25"):
-        risk_level(30)
+        risk.risk_level(30)
     with pytest.raises(TypeError):
-        risk_level("high")
+        risk.risk_level("high")
 
 
 def test_expected_cost(register):
-    assert expected_cost(register).tolist() == pytest.approx([450_000, 20_000, 60_000])
+    assert risk.expected_cost(register).tolist() == pytest.approx([450_000, 20_000, 60_000])
 
 
 def test_expected_cost_refuses_percent(register):
     register["probability"] = [25, 50, 10]
     with pytest.raises(ValueError, match="between 0 and 1"):
-        expected_cost(register)
+        risk.expected_cost(register)
 
 
 def test_expected_cost_needs_dataframe():
-    with pytest.raises(TypeError, match="got None"):
-        expected_cost(None)
+    with pytest.raises(TypeError, match="df should be a pandas DataFrame, not None"):
+        risk.expected_cost(None)
 
 
 def test_pert_hand_computed():
-    est = pert(2, 3, 6)
+    est = risk.pert(2, 3, 6)
     assert est.mean == pytest.approx((2 + 12 + 6) / 6)
     assert est.sd == pytest.approx(4 / 6)
     assert est.variance == pytest.approx(16 / 36)
@@ -105,35 +89,35 @@ def test_pert_hand_computed():
 
 def test_pert_refuses_wrong_order_and_types():
     with pytest.raises(ValueError, match="optimistic <= most_likely <= pessimistic"):
-        pert(5, 3, 8)
+        risk.pert(5, 3, 8)
     with pytest.raises(TypeError):
-        pert("2", 3, 6)
+        risk.pert("2", 3, 6)
     with pytest.raises(ValueError, match="NaN"):
-        pert(float("nan"), 3, 6)
+        risk.pert(float("nan"), 3, 6)
 
 
 def test_pert_table_and_total():
     tasks = pd.DataFrame(
         {"optimistic": [2, 5], "most_likely": [3, 8], "pessimistic": [6, 14]}
     )
-    table = pert_table(tasks)
+    table = risk.pert_table(tasks)
     assert table["mean"].tolist() == pytest.approx([20 / 6, 8.5])
-    total = pert_total(tasks)
+    total = risk.pert_total(tasks)
     assert total.mean == pytest.approx(20 / 6 + 8.5)
     assert total.sd == pytest.approx(math.sqrt((4 / 6) ** 2 + 1.5**2))
 
 
 def test_probability_within():
-    est = PertEstimate(mean=20.0, sd=2.0)
-    assert probability_within(est, 20) == pytest.approx(0.5)
-    assert probability_within(est, 24) == pytest.approx(0.97725, abs=1e-4)
-    assert probability_within(PertEstimate(5.0, 0.0), 4) == 0.0
+    est = risk.PertEstimate(mean=20.0, sd=2.0)
+    assert risk.probability_within(est, 20) == pytest.approx(0.5)
+    assert risk.probability_within(est, 24) == pytest.approx(0.97725, abs=1e-4)
+    assert risk.probability_within(risk.PertEstimate(5.0, 0.0), 4) == 0.0
     with pytest.raises(TypeError):
-        probability_within((20, 2), 24)
+        risk.probability_within((20, 2), 24)
 
 
 def test_plot_risk_matrix_labels_every_risk(register):
-    ax = plot_risk_matrix(register)
+    ax = risk.plot_risk_matrix(register)
     labels = {t.get_text() for t in ax.texts}
     assert {"R1", "R2", "R3"} <= labels
     # R1 and R3 share a cell, so they must be drawn at different heights

@@ -17,27 +17,29 @@ OCTOBER = dt.date(2025, 10, 15)  # all northern offices on summer time
 MARCH = dt.date(2025, 3, 19)  # US on summer time, Europe not yet
 
 
-def test_working_slots_offsets():
-    t = working_slots(OFFICES, OCTOBER).set_index("office")
-    assert t.loc["San Francisco", "utc_offset_h"] == -7
-    assert t.loc["Bangalore", "utc_offset_h"] == 5.5
-    assert t.loc["Bangalore", "utc_start_h"] == 3.5
-    assert t.loc["Dublin", "utc_end_h"] == 16
+@pytest.mark.parametrize(
+    ("office", "column", "expected"),
+    [("San Francisco", "utc_offset_h", -7), ("Bangalore", "utc_offset_h", 5.5), ("Bangalore", "utc_start_h", 3.5),
+     ("Dublin", "utc_end_h", 16)],
+)
+def test_working_slots_offsets(office, column, expected):
+    assert working_slots(OFFICES, OCTOBER).set_index("office").loc[office, column] == expected
 
 
-def test_overlap_matrix_by_hand():
-    m = overlap_matrix(OFFICES, OCTOBER)
-    assert m.loc["Dublin", "Berlin"] == 7
-    assert m.loc["Berlin", "Bangalore"] == 4.5
-    assert m.loc["Dublin", "Bangalore"] == 3.5
-    assert m.loc["San Francisco", "Dublin"] == 0
-    assert m.loc["Bangalore", "Bangalore"] == 8
-
-
-def test_daylight_saving_gap_changes_overlap():
-    m = overlap_matrix(OFFICES, MARCH)
-    assert m.loc["San Francisco", "Dublin"] == 1
-    assert m.loc["Dublin", "Bangalore"] == 2.5
+@pytest.mark.parametrize(
+    ("on", "pair", "hours"),
+    [
+        (OCTOBER, ("Dublin", "Berlin"), 7),
+        (OCTOBER, ("Berlin", "Bangalore"), 4.5),
+        (OCTOBER, ("Dublin", "Bangalore"), 3.5),
+        (OCTOBER, ("San Francisco", "Dublin"), 0),
+        (OCTOBER, ("Bangalore", "Bangalore"), 8),
+        (MARCH, ("San Francisco", "Dublin"), 1),  # daylight saving: the US has moved, Europe not yet
+        (MARCH, ("Dublin", "Bangalore"), 2.5),
+    ],
+)
+def test_overlap_matrix_by_hand(on, pair, hours):
+    assert overlap_matrix(OFFICES, on).loc[pair] == hours
 
 
 def test_wraparound_past_midnight_utc():
@@ -57,22 +59,23 @@ def test_coverage_counts():
 
 
 @pytest.mark.parametrize(
-    "bad, exc",
+    ("bad", "exc", "says"),
     [
-        (None, TypeError),
-        ("Dublin", TypeError),
-        ([], ValueError),
-        ([("A", "Mars/Olympus", 9, 17)], ValueError),
-        ([("A", "Europe/Dublin", 17, 9)], ValueError),
-        ([("A", "Europe/Dublin", 9, float("nan"))], TypeError),
-        ([("A", "Europe/Dublin", 9.25, 17)], ValueError),
-        ([("A", "Europe/Dublin", 9)], TypeError),
-        ([("A", "Europe/Dublin", 9, 17), ("A", "Europe/Berlin", 9, 17)], ValueError),
+        (None, TypeError, "offices should be a list or an array, not None"),
+        ("Dublin", TypeError, "offices should be a list or an array, not text"),
+        ([], ValueError, "offices is empty"),
+        ([("A", "Mars/Olympus", 9, 17)], ValueError, "A: unknown time zone 'Mars/Olympus'"),
+        ([("A", "Europe/Dublin", 17, 9)], ValueError, "A: end hour 9 must be after start hour 17"),
+        ([("A", "Europe/Dublin", 9, float("nan"))], TypeError, "A: end hour is NaN"),
+        ([("A", "Europe/Dublin", 9.25, 17)], ValueError, "A: start hour must be on the hour or half hour"),
+        ([("A", "Europe/Dublin", 9)], TypeError, "offices[0] should be (name, time zone, start hour, end hour)"),
+        ([("A", "Europe/Dublin", 9, 17), ("A", "Europe/Berlin", 9, 17)], ValueError, "office names must be unique"),
     ],
 )
-def test_bad_offices(bad, exc):
-    with pytest.raises(exc):
+def test_bad_offices(bad, exc, says):
+    with pytest.raises(exc) as info:
         overlap_matrix(bad, OCTOBER)
+    assert says in str(info.value)
 
 
 def test_bad_date():

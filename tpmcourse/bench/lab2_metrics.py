@@ -14,20 +14,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tpmcourse.labs.lab2_metrics_helpers import make_event_log, write_events
+from tpmcourse.datasets.lab2_metrics import make_event_log
+from tpmcourse.labs.lab2_metrics_helpers import write_events
 
 EVENTS_PER_USER = 6  # about 6 events per merchant in the generated log
 
 WORKER = r"""
 import json, resource, sys, time
-from tpmcourse.labs import lab2_metrics_helpers as eventlog
+from tpmcourse.labs.lab2_metrics_helpers import (cohorts_duckdb, cohorts_pandas, funnel_duckdb, funnel_pandas,
+                                                 load_events)
 engine, path = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
 if engine == "pandas":
-    df = eventlog.load_events(path)
-    eventlog.funnel_pandas(df); eventlog.cohorts_pandas(df)
+    df = load_events(path)
+    funnel_pandas(df); cohorts_pandas(df)
 elif engine == "duckdb":
-    eventlog.funnel_duckdb(path); eventlog.cohorts_duckdb(path)
+    funnel_duckdb(path); cohorts_duckdb(path)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -56,7 +58,7 @@ def bench_metrics(sizes: tuple[int, ...] = (10**4, 10**5, 10**6, 10**7)) -> str:
                          f"{results['pandas']['seconds'] / results['duckdb']['seconds']:.1f}×"))
     headers = ("events", "merchants", "pandas time", "pandas peak memory",
                "DuckDB time", "DuckDB peak memory", "pandas ÷ DuckDB time")
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
-    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths)) + " |"  # noqa: E731
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
     table = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows]
     return "\n".join(table) + f"\n\nProcess floor (Python and imports, no data): {floor['peak_mib']:.0f} MiB."

@@ -4,24 +4,24 @@ The learner scores the Payments Platform backlog with RICE and WSJF, reads
 where the two disagree, builds a weighted score, fits a cycle's capacity
 greedily and exactly, orders the chosen work by its dependencies, and splits
 a quarter between features and debt. Every expected answer is computed here
-from the lab's data with ``tpmcourse`` functions.
+from the course's own copy of the lab's data with ``tpmcourse`` functions.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from tpmcourse.checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
-from tpmcourse.datasets import Dataset
+from tpmcourse.checks import Hint, close, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.datasets.lab1_prioritization import BACKLOG
+from tpmcourse.labs._shared import expect_number, need_ids, need_rows
 from tpmcourse.labs.lab1_prioritization_helpers import (
     best_pick,
     greedy_pick,
-    make_lab_backlog,
     parse_dependencies,
     ranked_ids,
     split_tradeoff,
@@ -31,16 +31,11 @@ from tpmcourse.labs.lab1_prioritization_helpers import (
 from tpmcourse.prioritization import cost_of_delay, rank, rice, wsjf
 
 LAB = "prioritization"
-DATA_FILE = "lab_backlog.csv"
 SPRINT_WEEKS = 18  # the next cycle: six engineers for three weeks
 QUARTER_WEEKS = 80  # next quarter's project capacity, after on-call, support and leave
 TASK_WEIGHTS = {"reach": 0.15, "business_value": 0.30, "time_criticality": 0.20,
                 "risk_reduction": 0.20, "effort": 0.15}
 SHARES = [round(0.05 * k, 2) for k in range(13)]  # 0% to 60% of the quarter for debt
-MIN_MEMO_WORDS = 80
-
-DATASETS = [Dataset(DATA_FILE, make_lab_backlog,
-                    "Payments Platform backlog with RICE, WSJF and dependency columns (lab 1)")]
 
 
 # --- the data the checks compare with -------------------------------------------------
@@ -48,11 +43,13 @@ DATASETS = [Dataset(DATA_FILE, make_lab_backlog,
 
 @functools.lru_cache(maxsize=1)
 def _backlog() -> pd.DataFrame:
-    return make_lab_backlog()
+    """The backlog the expected answers come from, shared by the checks (never changed)."""
+    return BACKLOG.read()
 
 
 def backlog() -> pd.DataFrame:
-    return _backlog().copy()
+    """A copy of the lab's backlog, as the course reads it."""
+    return BACKLOG.read()
 
 
 def _by_id(series: pd.Series) -> pd.Series:
@@ -92,45 +89,12 @@ def tradeoff_table() -> pd.DataFrame:
 
 def _scored(value: object, name: str, columns: list[str]) -> pd.DataFrame:
     """The answer table indexed by item id, one row per backlog item."""
-    ids = list(_backlog()["id"])
-    frame = need_frame(value, name, ["id", *columns])
-    if frame["id"].duplicated().any():
-        twice = frame.loc[frame["id"].duplicated(), "id"].iloc[0]
-        raise Hint(f"`{name}` lists {twice!r} more than once: keep one row per item.")
-    unknown = [i for i in frame["id"] if i not in ids]
-    if unknown:
-        raise Hint(f"`{name}` has id {unknown[0]!r}, which is not in the backlog (ids run B-01 to B-{len(ids):02d}).")
-    missing = [i for i in ids if i not in set(frame["id"])]
-    if missing:
-        raise Hint(f"`{name}` has {len(frame)} rows but no row for {', '.join(missing[:3])}: "
-                   f"score all {len(ids)} items (did a filter or .head() drop some?).")
-    return frame.set_index("id").loc[ids]
+    return need_rows(value, name, list(_backlog()["id"]), columns)
 
 
 def _id_list(value: object, name: str) -> list[str]:
     """A list of backlog ids (list, tuple, Series or array of strings)."""
-    if isinstance(value, (str, bytes)):
-        raise Hint(f"`{name}` is one string; the task asks for a list of ids such as ['B-02', 'B-07'].")
-    if isinstance(value, pd.DataFrame):
-        raise Hint(f"`{name}` is a DataFrame; pass its id column as a list: `list(table['id'])`.")
-    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
-        value = list(value)
-    if isinstance(value, (set, frozenset)):
-        value = sorted(value, key=str)
-    if not isinstance(value, (list, tuple)):
-        raise Hint(f"`{name}` should be a list of item ids such as ['B-02', 'B-07'], not {type(value).__name__}.")
-    if not value:
-        raise Hint(f"`{name}` is empty: no items were picked.")
-    known = set(_backlog()["id"])
-    for item in value:
-        if not isinstance(item, str) or item not in known:
-            raise Hint(f"`{name}` contains {item!r}, which is not a backlog id (ids look like 'B-07').")
-    seen = set()
-    for item in value:
-        if item in seen:
-            raise Hint(f"`{name}` lists {item} twice; each item is done once.")
-        seen.add(item)
-    return list(value)
+    return need_ids(value, name, list(_backlog()["id"]), what="backlog id")
 
 
 def _scores_match(got: pd.Series, expected: pd.Series, abs_tol: float = 0.051) -> pd.Series:
@@ -143,6 +107,25 @@ def _all_close(got: pd.Series, other: pd.Series, scale: float = 1.0) -> bool:
     before a slip that multiplies by ``scale``)."""
     return bool(np.isfinite(other).all()) and all(
         close(g, o, rel=1e-2, abs_=0.06 * scale) for g, o in zip(got, other, strict=True))
+
+
+#: Slips in a column of scores: the scores they produce (or whether they
+#: apply), the hint, and optionally the scale the learner may have rounded at.
+ScoreSlips = Callable[[str], Iterable[tuple]]
+
+
+def _check_scores(got: pd.Series, expected: pd.Series, what: str, slips: ScoreSlips, abs_tol: float = 0.051) -> None:
+    """Scores that match the course's (to the rounding ``abs_tol`` allows);
+    otherwise the hint of the first slip they all follow, else how far the
+    first wrong item is off. ``slips`` is given the first wrong item."""
+    ok = _scores_match(got, expected, abs_tol)
+    if ok.all():
+        return
+    item = ok.index[~ok][0]
+    for slip, hint, *scale in slips(item):
+        if slip if isinstance(slip, (bool, np.bool_)) else _all_close(got, slip, *scale):
+            raise Hint(hint)
+    raise Hint(ratio_hint(got[item], expected[item], f"{what} for {item} ({_title(item)})"))
 
 
 def _check_rank(frame: pd.DataFrame, column: str, name: str, scores: pd.Series, what: str,
@@ -178,29 +161,16 @@ def check_rice(rice_scores):
     got = need_numeric_column(frame, "rice", "rice_scores")
     b = _backlog().set_index("id")
     expected = _by_id(rice(_backlog()))
-    ok = _scores_match(got, expected)
-    if not ok.all():
-        variants = {
-            "confidence": expected * 100,
-            "undivided": expected * b["effort"],
-            "times_effort": expected * b["effort"] ** 2,
-            "no_impact": expected / b["impact"],
-            "no_confidence": expected / b["confidence"],
-        }
-        item = ok.index[~ok][0]
-        if _all_close(got, variants["confidence"], scale=100):
-            raise Hint(f"every RICE score is 100× too high (e.g. {item}: {got[item]:,.0f} instead of "
-                       f"{expected[item]:,.1f}): is confidence a percentage or a fraction? Use 0.8, not 80.")
-        if _all_close(got, variants["undivided"]):
-            raise Hint("your scores are reach × impact × confidence without dividing by effort: RICE is "
-                       "impact per person-week, so divide by `effort`.")
-        if _all_close(got, variants["times_effort"]):
-            raise Hint("you multiplied by effort; RICE divides by it, so big jobs score lower.")
-        if _all_close(got, variants["no_impact"]):
-            raise Hint("impact is missing from your product: RICE = reach × impact × confidence / effort.")
-        if _all_close(got, variants["no_confidence"]):
-            raise Hint("confidence is missing: multiply by the `confidence` fraction, which discounts guesses.")
-        raise Hint(ratio_hint(got[item], expected[item], f"RICE for {item} ({_title(item)})"))
+    _check_scores(got, expected, "RICE", lambda item: [
+        (expected * 100, (f"every RICE score is 100× too high (e.g. {item}: {got[item]:,.0f} instead of "
+                          f"{expected[item]:,.1f}): is confidence a percentage or a fraction? Use 0.8, not 80."), 100),
+        (expected * b["effort"], ("your scores are reach × impact × confidence without dividing by effort: RICE "
+                                  "is impact per person-week, so divide by `effort`.")),
+        (expected * b["effort"] ** 2, "you multiplied by effort; RICE divides by it, so big jobs score lower."),
+        (expected / b["impact"], "impact is missing from your product: RICE = reach × impact × confidence / effort."),
+        (expected / b["confidence"], ("confidence is missing: multiply by the `confidence` fraction, which "
+                                      "discounts guesses.")),
+    ])
     _check_rank(frame, "rice_rank", "rice_scores", expected, "RICE score", got)
     top, bottom = expected.idxmax(), expected.idxmin()
     return (f"all {len(expected)} RICE scores and ranks match. {top} ({_title(top)}) leads; {bottom} "
@@ -216,27 +186,18 @@ def check_wsjf(wsjf_scores):
     b = _backlog().set_index("id")
     cod_got = need_numeric_column(frame, "cost_of_delay", "wsjf_scores")
     cod = _cod()
-    if not _scores_match(cod_got, cod, abs_tol=1e-6).all():
-        terms = {"business_value": b["business_value"], "time_criticality": b["time_criticality"],
-                 "risk_reduction": b["risk_reduction"]}
-        for term, values in terms.items():
-            if _all_close(cod_got, cod - values):
-                raise Hint(f"your cost of delay leaves out `{term}`: it is business value + time "
-                           f"criticality + risk reduction.")
-        item = cod_got.index[~_scores_match(cod_got, cod, abs_tol=1e-6)][0]
-        raise Hint(ratio_hint(cod_got[item], cod[item], f"cost of delay for {item} ({_title(item)})"))
+    _check_scores(cod_got, cod, "cost of delay", lambda _: [
+        (cod - b[term], (f"your cost of delay leaves out `{term}`: it is business value + time criticality + risk "
+                         f"reduction.")) for term in ("business_value", "time_criticality", "risk_reduction")
+    ], abs_tol=1e-6)
     got = need_numeric_column(frame, "wsjf", "wsjf_scores")
     expected = _by_id(wsjf(_backlog()))
-    ok = _scores_match(got, expected, abs_tol=0.006)
-    if not ok.all():
-        if _all_close(got, b["job_size"] / cod):
-            raise Hint("your WSJF is upside down (job size / cost of delay): WSJF = cost of delay / job "
-                       "size, so a small, urgent job scores high.")
-        if _all_close(got, cod / b["effort"]):
-            raise Hint("you divided by `effort`; WSJF divides by `job_size`, the team's relative Fibonacci "
-                       "estimate.")
-        item = ok.index[~ok][0]
-        raise Hint(ratio_hint(got[item], expected[item], f"WSJF for {item} ({_title(item)})"))
+    _check_scores(got, expected, "WSJF", lambda _: [
+        (b["job_size"] / cod, ("your WSJF is upside down (job size / cost of delay): WSJF = cost of delay / job "
+                               "size, so a small, urgent job scores high.")),
+        (cod / b["effort"], ("you divided by `effort`; WSJF divides by `job_size`, the team's relative Fibonacci "
+                             "estimate.")),
+    ], abs_tol=0.006)
     _check_rank(frame, "wsjf_rank", "wsjf_scores", expected, "WSJF", got)
     top = expected.idxmax()
     return (f"cost of delay, WSJF and ranks all match. {top} ({_title(top)}) leads WSJF with "
@@ -312,20 +273,16 @@ def check_weighted(weighted):
     frame = _scored(weighted, "weighted", ["weighted_score", "weighted_rank"])
     got = need_numeric_column(frame, "weighted_score", "weighted")
     expected = _by_id(weighted_score(_backlog(), TASK_WEIGHTS))
-    ok = _scores_match(got, expected, abs_tol=0.051)
-    if not ok.all():
-        v = _weighted_variants()
-        if _all_close(got, v["not_inverted"]):
-            raise Hint("effort counts in your favour: it is a cost, so scale it the other way round "
-                       "(1 − scaled effort), and the smallest job scores full marks on that criterion.")
-        if _all_close(got, v["raw"]) or got.abs().max() > 1000:
-            raise Hint("your scores look like raw values: reach (in merchants) swamps every other "
-                       "criterion. Min-max scale each column to 0..1 first.")
-        if _all_close(got, v["by_max"]):
-            raise Hint("you divided each column by its maximum; the task uses min-max scaling, "
-                       "(x − min) / (max − min), so the lowest item scores 0 on every criterion.")
-        item = ok.index[~ok][0]
-        raise Hint(ratio_hint(got[item], expected[item], f"the weighted score of {item} ({_title(item)})"))
+    v = _weighted_variants()
+    _check_scores(got, expected, "the weighted score", lambda _: [
+        (v["not_inverted"], ("effort counts in your favour: it is a cost, so scale it the other way round "
+                             "(1 − scaled effort), and the smallest job scores full marks on that criterion.")),
+        (_all_close(got, v["raw"]) or got.abs().max() > 1000,
+         ("your scores look like raw values: reach (in merchants) swamps every other criterion. Min-max scale "
+          "each column to 0..1 first.")),
+        (v["by_max"], ("you divided each column by its maximum; the task uses min-max scaling, "
+                       "(x − min) / (max − min), so the lowest item scores 0 on every criterion.")),
+    ])
     _check_rank(frame, "weighted_rank", "weighted", expected, "weighted score", got)
     top = expected.idxmax()
     return (f"scores and ranks match; {top} ({_title(top)}) comes first with these weights. The weights "
@@ -347,16 +304,15 @@ def _over(items: list[str], name: str, capacity: int) -> None:
 
 
 def _value_hint(got: float, items: list[str], name: str) -> None:
-    expected = float(_cod()[items].sum())
-    if close(got, expected, abs_=1e-6):
-        return
+    """The total cost of delay of ``items``, or the hint for what was added up instead."""
     b = _backlog().set_index("id")
-    if close(got, float(_by_id(wsjf(_backlog()))[items].sum()), rel=1e-3):
-        raise Hint(f"`{name}` adds up WSJF; the value of a plan is the cost of delay it addresses, so "
-                   f"sum `cost_of_delay` over the picked items.")
-    if close(got, float(b.loc[items, "effort"].sum())):
-        raise Hint(f"`{name}` is the plan's effort in weeks; the task asks for its total cost of delay.")
-    raise Hint(ratio_hint(got, expected, f"`{name}` (total cost of delay of your items)"))
+    expect_number(got, float(_cod()[items].sum()), f"`{name}` (total cost of delay of your items)", [
+        (float(_by_id(wsjf(_backlog()))[items].sum()),
+         (f"`{name}` adds up WSJF; the value of a plan is the cost of delay it addresses, so sum "
+          f"`cost_of_delay` over the picked items.")),
+        (float(b.loc[items, "effort"].sum()),
+         f"`{name}` is the plan's effort in weeks; the task asks for its total cost of delay."),
+    ], abs_=1e-6)
 
 
 @task(LAB, "greedy", title="Task 5, fill the cycle greedily", variables=["greedy_pick", "greedy_value"],
@@ -421,13 +377,13 @@ def check_optimum(best_pick_, best_value, value_lost):
     _value_hint(value, picked, "best_value")
     lost = need_number(value_lost, "value_lost")
     gap = optimum - greedy
-    if not close(lost, gap, abs_=1e-6):
-        if close(lost, -gap):
-            raise Hint("`value_lost` has the sign flipped: best minus greedy is what greedy loses.")
-        if close(lost, 100 * gap / optimum, rel=1e-2) or close(lost, gap / optimum, rel=1e-2):
-            raise Hint("`value_lost` is a percentage; the task asks for the points of cost of delay "
-                       "(best_value − greedy_value).")
-        raise Hint(ratio_hint(lost, gap, "`value_lost` (best_value − greedy_value)"))
+    percentage = ("`value_lost` is a percentage; the task asks for the points of cost of delay "
+                  "(best_value − greedy_value).")
+    expect_number(lost, gap, "`value_lost` (best_value − greedy_value)", [
+        (-gap, "`value_lost` has the sign flipped: best minus greedy is what greedy loses."),
+        (100 * gap / optimum, percentage, 1e-2),
+        (gap / optimum, percentage, 1e-2),
+    ], abs_=1e-6)
     return (f"the best set addresses {optimum:g} points against greedy's {greedy:g}: {gap:g} points "
             f"({100 * gap / optimum:.0f}%) lost because whole items do not split, and one big item "
             f"ranked high by a ratio can crowd out several small ones.")
@@ -460,11 +416,10 @@ def check_order(build_order, plan_weeks):
         raise Hint(f"{extra[0]} is neither in the Task 6 plan nor a prerequisite of it; leave it out.")
     weeks = need_number(plan_weeks, "plan_weeks")
     expected = _weeks(sorted(needed))
-    if not close(weeks, expected, abs_=1e-9):
-        if close(weeks, _weeks(plan)):
-            raise Hint(f"{weeks:g} weeks is the Task 6 plan alone; add the effort of the prerequisites "
-                       f"you pulled in.")
-        raise Hint(ratio_hint(weeks, expected, "`plan_weeks` (total effort of build_order)"))
+    expect_number(weeks, expected, "`plan_weeks` (total effort of build_order)", [
+        (_weeks(plan), (f"{weeks:g} weeks is the Task 6 plan alone; add the effort of the prerequisites you "
+                        f"pulled in.")),
+    ])
     added = sorted(needed - set(plan))
     return (f"every dependency comes first. Pulling in {', '.join(added)} makes the plan {expected} weeks: "
             f"{expected - SPRINT_WEEKS} over the {SPRINT_WEEKS}-week capacity. An optimiser that ignores "
@@ -505,13 +460,11 @@ def check_split(feature_best_share, debt_share, impact_given_up):
     row = split_tradeoff(_backlog(), QUARTER_WEEKS, [share]).iloc[0]
     expected = float(table["feature_impact"].max() - row["feature_impact"])
     got = need_number(impact_given_up, "impact_given_up")
-    if not close(got, expected, abs_=1.0):
-        if close(got, -expected, abs_=1.0):
-            raise Hint("`impact_given_up` has the sign flipped: the best feature impact minus yours.")
-        peak = float(table["feature_impact"].max())
-        if expected and close(got, 100 * expected / peak, rel=1e-2, abs_=0.1):
-            raise Hint("`impact_given_up` is a percentage; the task asks for expected impact points.")
-        raise Hint(ratio_hint(got, expected, f"`impact_given_up` at a debt share of {share:g}"))
+    expect_number(got, expected, f"`impact_given_up` at a debt share of {share:g}", [
+        (-expected, "`impact_given_up` has the sign flipped: the best feature impact minus yours."),
+        (100 * expected / float(table["feature_impact"].max()),
+         "`impact_given_up` is a percentage; the task asks for expected impact points.", 1e-2),
+    ], abs_=1.0)
     return (f"at {share:.0%} the debt lane gets {int(row['debt_weeks'])} weeks and addresses "
             f"{int(row['debt_cod'])} points of cost of delay, and features give up {expected:,.0f} of their "
             f"best {table['feature_impact'].max():,.0f}. Put those numbers in your memo.")
@@ -520,32 +473,25 @@ def check_split(feature_best_share, debt_share, impact_given_up):
 # --- Task 9: the memo ---------------------------------------------------------------------
 
 DECISION = re.compile(r"\b(recommend|propose|decide|decided|choose|chose|will|should|ask|plan to)\b", re.I)
-NUMBER = re.compile(r"\d[\d,.]*")
 
 
 @task(LAB, "memo", title="Task 9, memo: the quarter's split", variables=["split_memo", "debt_share"],
       points=4, objective="ch02-roadmap", kind="written")
 def check_memo(split_memo, debt_share):
-    if not isinstance(split_memo, str):
-        raise Hint(f"`split_memo` should be a string (your memo in quotes), not {type(split_memo).__name__}.")
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", split_memo)
-    if len(words) < MIN_MEMO_WORDS:
-        raise Hint(f"the memo has {len(words)} words; write at least {MIN_MEMO_WORDS}: the decision, the "
-                   f"numbers behind it, what it costs, and what would change your mind.")
+    words, numbers = need_memo(
+        split_memo, "split_memo", decision=DECISION, min_numbers=3,
+        words_hint="the decision, the numbers behind it, what it costs, and what would change your mind.",
+        decision_hint="the memo describes but does not decide: say what you recommend or propose.",
+        numbers_hint="name the numbers your decision rests on (weeks, cost of delay addressed, feature impact "
+                     "given up): the memo has fewer than three.")
     share = _share(debt_share, "debt_share")
     percent = round(100 * share)
-    weeks = int(round(share * QUARTER_WEEKS))
+    weeks = round(share * QUARTER_WEEKS)
     states_share = re.search(rf"(?<![\d.]){percent}\s*(%|per ?cent)", split_memo, re.I) or \
         re.search(rf"(?<![\d.]){weeks}\s*(person-|engineer-)?weeks?", split_memo, re.I) or \
         re.search(rf"(?<![\d.]){re.escape(f'{share:g}')}(?![\d])", split_memo)
     if not states_share:
         raise Hint(f"the memo never states your split: write it as {percent}% (or {weeks} weeks) of the "
                    f"quarter for debt and reliability.")
-    if not DECISION.search(split_memo):
-        raise Hint("the memo describes but does not decide: say what you recommend or propose.")
-    numbers = set(NUMBER.findall(split_memo))
-    if len(numbers) < 3:
-        raise Hint("name the numbers your decision rests on (weeks, cost of delay addressed, feature impact "
-                   "given up): the memo has fewer than three.")
-    return (f"the memo has the form asked for ({len(words)} words, a decision, {len(numbers)} numbers). "
+    return (f"the memo has the form asked for ({words} words, a decision, {numbers} numbers). "
             f"It will be graded with the rubric: decision, evidence, trade-off named, risk, and an ask.")

@@ -4,13 +4,14 @@ Chapter 2's scoring frameworks rank items one at a time. A plan has two more
 constraints that a ranking ignores: the team's capacity (weeks of effort are
 limited, so the question is which *set* of items is worth most) and the
 dependencies between items (some work cannot start until other work ships).
-This module holds the small, exact tools for both, plus the lab backlog of
-Lab 1 and the weighted-scoring matrix its slider cell uses:
+This module holds the small, exact tools for both, plus the weighted-scoring
+matrix Lab 1's slider cell uses (the lab's backlog is generated in
+:mod:`tpmcourse.datasets.lab1_prioritization`):
 
-- :func:`make_lab_backlog` generates ``data/lab_backlog.csv`` from a seed;
 - :func:`weighted_score` scores items on several criteria with chosen weights;
 - :func:`greedy_pick` and :func:`best_pick` fill a capacity by walking a
-  ranking, or exactly (0/1 knapsack by dynamic programming);
+  ranking, or exactly (a 0/1 knapsack solved by ``scipy.optimize.milp``,
+  which :func:`best_pick_with_dependencies` extends to dependencies);
 - :func:`parse_dependencies`, :func:`dependency_problems`,
   :func:`with_prerequisites` and :func:`topological_order` handle the
   ``dependencies`` column ("B-03;B-11");
@@ -20,13 +21,15 @@ Lab 1 and the weighted-scoring matrix its slider cell uses:
 
 from __future__ import annotations
 
-import math
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
+from graphlib import CycleError, TopologicalSorter
 
 import numpy as np
 import pandas as pd
 
 from tpmcourse.prioritization import cost_of_delay, rank, rice
+from tpmcourse.validate import InputError, require_int, require_mapping, require_number
 
 __all__ = [
     "BENEFITS",
@@ -39,7 +42,6 @@ __all__ = [
     "greedy_pick",
     "lane_of",
     "lane_plan",
-    "make_lab_backlog",
     "parse_dependencies",
     "plot_split_tradeoff",
     "ranked_ids",
@@ -51,135 +53,10 @@ __all__ = [
     "with_prerequisites",
 ]
 
-FIB = (1, 2, 3, 5, 8, 13, 20)
-
-# --- the lab backlog ----------------------------------------------------------------
-
-# (key, title, kind, audience, size, fixed time criticality or None, value boost, deps)
-# audience: all / many / some / few / internal; size: S / M / L / XL.
-_ITEMS: list[tuple[str, str, str, str, str, int | None, int, tuple[str, ...]]] = [
-    ("proc", "Processor v1 to v2 API migration, before v1 is switched off", "infrastructure", "all", "L", 20, 1, ("idem",)),
-    ("idem", "Idempotency keys on processor calls", "technical debt", "internal", "S", None, 0, ()),
-    ("v1rm", "Remove v1 processor code paths", "technical debt", "internal", "S", None, 0, ("proc",)),
-    ("pci", "Fix PCI finding: card numbers in gateway logs, before the audit in week 6", "security", "internal", "S", 20, 0, ()),
-    ("trace", "Trace p99 latency of payment calls end to end", "infrastructure", "internal", "S", None, 0, ()),
-    ("lq", "Rewrite the three slowest ledger queries", "technical debt", "many", "M", None, 0, ("trace",)),
-    ("schema", "Split the ledger schema by location", "technical debt", "internal", "L", None, 0, ("lq",)),
-    ("multi", "Multi-location invoicing for Bramble Bakeries", "feature", "few", "XL", 13, 2, ("schema",)),
-    ("idp", "Identity-provider abstraction in the auth service", "infrastructure", "internal", "M", None, 0, ()),
-    ("sso", "SAML single sign-on", "feature", "few", "M", 13, 2, ("idp",)),
-    ("remind", "Smart payment reminders", "feature", "all", "M", None, 1, ("tmpl",)),
-    ("tmpl", "Consolidate notification templates", "technical debt", "internal", "S", None, 0, ()),
-    ("recur", "Recurring invoice schedules", "feature", "many", "M", None, 1, ("tmpl",)),
-    ("partial", "Partial payments on an invoice", "feature", "many", "M", None, 0, ()),
-    ("portal", "Customer payment portal", "feature", "many", "L", None, 0, ("partial",)),
-    ("tip", "Tipping on tap-to-pay in Larkspur Go", "feature", "some", "S", None, 0, ()),
-    ("offline", "Offline mode for Larkspur Go", "feature", "some", "L", None, 0, ()),
-    ("fx", "Invoices in EUR and GBP for US merchants", "feature", "some", "L", None, 0, ("schema",)),
-    ("eu", "EU data residency (EU West storage)", "infrastructure", "some", "XL", 5, 1, ()),
-    ("sepa", "SEPA direct debit for EU merchants", "feature", "some", "L", 3, 1, ("eu", "fx")),
-    ("acct", "Read-only accountant access", "feature", "many", "M", None, 0, ("mfa",)),
-    ("mfa", "Enforce multi-factor sign-in for merchant admins", "security", "all", "S", 3, 0, ()),
-    ("sig", "Webhook signature verification v2", "security", "few", "S", None, 0, ()),
-    ("hooks", "Webhook retry dashboard for partners", "feature", "few", "S", None, 0, ("sig",)),
-    ("keys", "Self-serve API key rotation for partners", "feature", "few", "S", None, 0, ("vault",)),
-    ("vault", "Move API secrets into a vault and rotate them", "security", "internal", "M", 5, 0, ()),
-    ("instant", "Instant payouts to debit cards", "feature", "some", "L", None, 1, ("proc", "lq")),
-    ("pdf", "Invoice PDF redesign", "feature", "all", "S", None, 0, ()),
-    ("dispute", "Dispute evidence upload", "feature", "some", "S", None, 0, ()),
-    ("cron", "Replace reporting cron jobs with event-bus consumers", "technical debt", "internal", "M", None, 0, ("py",)),
-    ("py", "Upgrade ledger-core to a supported Python version", "technical debt", "internal", "M", 3, 0, ()),
-    ("sqltest", "Tests for the copy-pasted reporting SQL", "technical debt", "internal", "S", None, 0, ()),
-    ("replica", "Read replica for ledger reporting", "infrastructure", "many", "M", None, 0, ("trace",)),
-    ("retrain", "Drift-triggered retraining of Larkspur Risk", "infrastructure", "internal", "S", None, 0, ()),
-]
-
-_REACH = {"all": 30_000, "many": 12_000, "some": 4_000, "few": 900, "internal": 150}
-_EFFORT = {"S": (1, 3), "M": (3, 6), "L": (6, 10), "XL": (11, 16)}
-_RISK = {"proc": 13}  # the switch-off makes the migration a risk item too
-_ACTIVE_MERCHANTS = 48_000
-
-
-def _round_sig(x: float, digits: int = 2) -> int:
-    """Round to two significant figures, as people round their estimates."""
-    if x <= 0:
-        return 0
-    power = int(math.floor(math.log10(x))) - digits + 1
-    return int(round(x / 10**power) * 10**power)
-
-
-def _fib_at_least(x: float) -> int:
-    for f in FIB:
-        if f >= x:
-            return f
-    return FIB[-1]
-
-
-def _fib_step(value: int, step: int) -> int:
-    i = FIB.index(value) + step
-    return FIB[min(max(i, 0), len(FIB) - 1)]
-
-
-def make_lab_backlog(seed: int = 2406) -> pd.DataFrame:
-    """The Payments Platform backlog of Lab 1: 34 items with RICE and WSJF
-    inputs and their dependencies.
-
-    Titles, kinds and dependencies are written by hand (they follow the
-    Larkspur story); the numbers are drawn from a seeded generator with
-    kind-specific patterns: features reach many merchants with uncertain
-    impact, technical debt reaches few and mostly reduces risk, security
-    fixes reduce risk and one has an audit deadline, and a few large features
-    dominate the effort. Rows are shuffled, so ``B-01`` ... ``B-34`` are not a
-    build order: a dependency can point to a higher number.
-    """
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(_ITEMS))
-    ids = {_ITEMS[k][0]: f"B-{pos + 1:02d}" for pos, k in enumerate(order)}
-    rows = []
-    for pos, k in enumerate(order):
-        key, title, kind, audience, size, tc, boost, deps = _ITEMS[k]
-        reach = min(_round_sig(_REACH[audience] * rng.lognormal(0, 0.45)), _ACTIVE_MERCHANTS - 3_000)
-        if kind == "feature":
-            impact = float(rng.choice([0.5, 1, 2, 3], p=[0.2, 0.4, 0.3, 0.1]))
-            confidence = float(rng.choice([0.5, 0.8, 1.0], p=[0.45, 0.45, 0.10]))
-            risk = int(rng.choice([1, 2, 3], p=[0.5, 0.3, 0.2]))
-        elif kind == "technical debt":
-            impact = float(rng.choice([0.25, 0.5, 1], p=[0.4, 0.4, 0.2]))
-            confidence = float(rng.choice([0.8, 1.0], p=[0.6, 0.4]))
-            risk = int(rng.choice([8, 13, 20], p=[0.4, 0.4, 0.2]))
-        elif kind == "security":
-            impact = float(rng.choice([0.25, 0.5], p=[0.5, 0.5]))
-            confidence = 1.0
-            risk = int(rng.choice([13, 20], p=[0.5, 0.5]))
-        else:  # infrastructure
-            impact = float(rng.choice([0.5, 1], p=[0.6, 0.4]))
-            confidence = float(rng.choice([0.5, 0.8, 1.0], p=[0.3, 0.4, 0.3]))
-            risk = int(rng.choice([5, 8, 13], p=[0.3, 0.4, 0.3]))
-        risk = _RISK.get(key, risk)
-        lo, hi = _EFFORT[size]
-        effort = int(rng.integers(lo, hi + 1))
-        # Job size is a relative Fibonacci estimate made by the team in a
-        # different meeting: it tracks effort, but not exactly.
-        job = _fib_at_least(effort * 0.8)
-        job = _fib_step(job, int(rng.choice([-1, 0, 1], p=[0.15, 0.7, 0.15])))
-        # Business value follows how many merchants gain, and how much.
-        gain = reach * impact
-        value = _fib_at_least(max(1.0, math.log10(max(gain, 1)) * 2.2 - 4))
-        value = _fib_step(value, boost + int(rng.choice([-1, 0, 1], p=[0.2, 0.6, 0.2])))
-        time = tc if tc is not None else int(rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15]))
-        rows.append({
-            "id": ids[key], "title": title, "kind": kind, "reach": reach, "impact": impact,
-            "confidence": confidence, "effort": effort, "business_value": value,
-            "time_criticality": time, "risk_reduction": risk, "job_size": job,
-            "dependencies": ";".join(sorted(ids[d] for d in deps)),
-        })
-    return pd.DataFrame(rows)
-
-
 # --- weighted scoring -------------------------------------------------------------------
 
 BENEFITS: tuple[str, ...] = ("reach", "business_value", "time_criticality", "risk_reduction")
-CRITERIA: tuple[str, ...] = BENEFITS + ("effort",)
+CRITERIA: tuple[str, ...] = (*BENEFITS, "effort")
 
 
 def weighted_score(df: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
@@ -191,17 +68,14 @@ def weighted_score(df: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     weighted mean of the scaled criteria times 100: weights need not add up to
     one, only their proportions matter. Criteria with weight 0 may be left out.
     """
-    if not isinstance(weights, Mapping) or not weights:
-        raise TypeError("weights must be a non-empty dict such as {'reach': 0.3, 'effort': 0.2}.")
+    weights = require_mapping(weights, "weights", example="{'reach': 0.3, 'effort': 0.2}")
     unknown = [c for c in weights if c not in CRITERIA]
     if unknown:
-        raise ValueError(f"unknown criteria {unknown}; use some of {list(CRITERIA)}.")
-    w = {c: float(v) for c, v in weights.items()}
-    if any(v < 0 or not math.isfinite(v) for v in w.values()):
-        raise ValueError("weights must be finite and not negative.")
+        raise InputError(f"unknown criteria {unknown}; use some of {list(CRITERIA)}.")
+    w = {c: require_number(v, f"the weight of {c}", minimum=0) for c, v in weights.items()}
     total = sum(w.values())
     if total == 0:
-        raise ValueError("at least one weight must be above zero.")
+        raise InputError("at least one weight must be above zero.")
     score = pd.Series(0.0, index=df.index)
     for c, v in w.items():
         col = df[c].astype(float)
@@ -255,20 +129,16 @@ def expected_impact(df: pd.DataFrame) -> pd.Series:
     return (rice(df) * df["effort"].astype(float)).rename("expected_impact")
 
 
-def _weights(efforts: Sequence[float]) -> list[int]:
-    out = []
-    for e in efforts:
-        if not float(e).is_integer() or e < 0:
-            raise ValueError(f"efforts must be whole, non-negative weeks; got {e!r}.")
-        out.append(int(e))
-    return out
+def _weeks(efforts: Sequence[float]) -> list[int]:
+    """Efforts as whole, non-negative weeks: the unit capacity is counted in."""
+    return [require_int(e, "an effort in weeks", minimum=0) for e in efforts]
 
 
 def greedy_pick(ids: Sequence[str], efforts: Sequence[float], capacity: int) -> list[str]:
     """Walk the items in the given order (best first) and take each one that
     still fits in the remaining capacity; skip those that do not."""
     left, picked = capacity, []
-    for i, e in zip(ids, _weights(efforts), strict=True):
+    for i, e in zip(ids, _weeks(efforts), strict=True):
         if e <= left:
             picked.append(i)
             left -= e
@@ -278,25 +148,10 @@ def greedy_pick(ids: Sequence[str], efforts: Sequence[float], capacity: int) -> 
 def best_pick(ids: Sequence[str], efforts: Sequence[float], values: Sequence[float],
               capacity: int) -> list[str]:
     """The set of items of greatest total value whose efforts fit in the
-    capacity: a 0/1 knapsack solved exactly by dynamic programming over whole
-    weeks (O(items x capacity)). Returned in the order given."""
-    w = _weights(efforts)
-    v = [float(x) for x in values]
-    if not (len(ids) == len(w) == len(v)):
-        raise ValueError("ids, efforts and values must have the same length.")
-    cap = int(capacity)
-    best = np.zeros((len(w) + 1, cap + 1))
-    for k in range(1, len(w) + 1):
-        best[k] = best[k - 1]
-        if w[k - 1] <= cap:
-            take = best[k - 1, : cap + 1 - w[k - 1]] + v[k - 1]
-            best[k, w[k - 1]:] = np.maximum(best[k - 1, w[k - 1]:], take)
-    picked, c = [], cap
-    for k in range(len(w), 0, -1):
-        if best[k, c] != best[k - 1, c]:
-            picked.append(ids[k - 1])
-            c -= w[k - 1]
-    return [i for i in ids if i in set(picked)]
+    capacity (a 0/1 knapsack), solved exactly by
+    :func:`best_pick_with_dependencies` with no dependencies. Returned in the
+    order given."""
+    return best_pick_with_dependencies(ids, efforts, values, capacity, {})
 
 
 # --- dependencies -------------------------------------------------------------------------
@@ -336,10 +191,10 @@ def with_prerequisites(items: Iterable[str], deps: Mapping[str, Sequence[str]]) 
 def topological_order(items: Iterable[str], deps: Mapping[str, Sequence[str]],
                       priority: Sequence[str] | None = None) -> list[str]:
     """The items in an order where every item comes after all of its
-    dependencies (Kahn's algorithm). Among items that are ready at the same
-    time, the one earliest in ``priority`` (default: the order given) goes
-    first. Raises :class:`DependencyError` naming a dependency outside
-    ``items`` or the items caught in a cycle."""
+    dependencies (``graphlib``). Among items that are ready at the same time,
+    the one earliest in ``priority`` (default: the order given) goes first,
+    then the lowest id. Raises :class:`DependencyError` naming a dependency
+    outside ``items`` or the items caught in a cycle."""
     items = list(dict.fromkeys(items))
     chosen = set(items)
     for item in items:
@@ -347,17 +202,19 @@ def topological_order(items: Iterable[str], deps: Mapping[str, Sequence[str]],
             if d not in chosen:
                 raise DependencyError(f"{item} depends on {d}, which is not in the plan.")
     pos = {item: k for k, item in enumerate(priority if priority is not None else items)}
-    waiting = {item: set(deps.get(item, [])) for item in items}
+    sorter = TopologicalSorter({item: deps.get(item, []) for item in items})
+    try:
+        sorter.prepare()
+    except CycleError as cycle:
+        raise DependencyError(f"dependency cycle: {' -> '.join(cycle.args[1])}.") from None
+    ready: list[tuple[int, str]] = []
     done: list[str] = []
-    while waiting:
-        ready = [i for i, ds in waiting.items() if not ds]
-        if not ready:
-            raise DependencyError(f"dependency cycle among {', '.join(sorted(waiting))}.")
-        nxt = min(ready, key=lambda i: (pos.get(i, len(pos)), i))
+    while sorter.is_active():
+        for item in sorter.get_ready():
+            heapq.heappush(ready, (pos.get(item, len(pos)), item))
+        _, nxt = heapq.heappop(ready)
         done.append(nxt)
-        del waiting[nxt]
-        for ds in waiting.values():
-            ds.discard(nxt)
+        sorter.done(nxt)
     return done
 
 
@@ -399,9 +256,8 @@ def lane_plan(df: pd.DataFrame, capacity: int, debt_share: float) -> pd.DataFram
     (reach x impact x confidence). Both respect dependencies: the debt lane is
     planned first, and a feature can only be picked if the enablers it needs
     from the debt lane were picked there. One row per lane."""
-    if not 0 <= debt_share <= 1:
-        raise ValueError("debt_share is a fraction between 0 and 1.")
-    debt_weeks = int(round(debt_share * capacity))
+    debt_share = require_number(debt_share, "debt_share", minimum=0, maximum=1)
+    debt_weeks = round(debt_share * capacity)
     lanes = lane_of(df)
     deps = parse_dependencies(df)
     worth = {"features": expected_impact(df), "debt": cost_of_delay(df)}
@@ -471,15 +327,18 @@ def ranked_ids(df: pd.DataFrame, scores: pd.Series) -> list[str]:
 
 def best_pick_with_dependencies(ids: Sequence[str], efforts: Sequence[float], values: Sequence[float],
                                 capacity: int, deps: Mapping[str, Sequence[str]]) -> list[str]:
-    """Like :func:`best_pick`, but an item can only be chosen together with
-    everything it depends on (x_item <= x_dependency for every edge), solved
+    """The set of items of greatest total value whose efforts fit in the
+    capacity, where an item can only be chosen together with everything it
+    depends on (x_item <= x_dependency for every edge): a 0/1 knapsack solved
     exactly as a small mixed-integer program with ``scipy.optimize.milp``.
     Dependencies on items outside ``ids`` make the item impossible to pick."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     ids = list(ids)
-    w = np.array(_weights(efforts), dtype=float)
+    w = np.array(_weeks(efforts), dtype=float)
     v = np.array([float(x) for x in values])
+    if not len(ids) == len(w) == len(v):
+        raise InputError("ids, efforts and values must have the same length.")
     where = {item: k for k, item in enumerate(ids)}
     rows, upper = [w], [float(capacity)]
     blocked = np.zeros(len(ids))

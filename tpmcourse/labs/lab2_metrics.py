@@ -1,8 +1,9 @@
 """Lab 2, metrics analysis: checks for ``exercises/lab2_metrics.ipynb``.
 
-Every expected answer is computed here from the lab's generated data with
-:mod:`tpmcourse.labs.lab2_metrics_helpers`, statsmodels and scipy; the hints name the slips
-that analysts actually make with funnels, cohorts and A/B tests.
+Every expected answer is computed here from the course's own copy of the
+lab's data with :mod:`tpmcourse.labs.lab2_metrics_helpers`, statsmodels and
+scipy; the hints name the slips that analysts actually make with funnels,
+cohorts and A/B tests.
 """
 
 from __future__ import annotations
@@ -16,45 +17,37 @@ import numpy as np
 import pandas as pd
 
 from tpmcourse.checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
-from tpmcourse.datasets import Dataset
-from tpmcourse.labs import lab2_metrics_helpers as eventlog
+from tpmcourse.datasets.lab2_metrics import EVENTS, EXPERIMENT, FUNNEL_EVENTS
+from tpmcourse.labs.lab2_metrics_helpers import cohorts_pandas, funnel_pandas
+from tpmcourse.validate import require_bool
 
 LAB = "metrics"
-EVENTS_FILE = "lab_events.csv"
-EXPERIMENT_FILE = "lab_experiment.csv"
 MDE = 0.02  # minimum detectable effect for the sample-size task (given in the task text)
 ALPHA, POWER = 0.05, 0.8
 SRM_THRESHOLD = 0.01
 
-DATASETS = [
-    Dataset(EVENTS_FILE, eventlog.lab_events,
-            "Larkspur product event log: sign-ups, invoices, first payments, paid plans (Lab 2)"),
-    Dataset(EXPERIMENT_FILE, eventlog.make_experiment,
-            "onboarding-checklist A/B test, one row per merchant (Lab 2)"),
-]
 
-
-# --- expected answers, computed once from the generators -----------------------
+# --- expected answers, computed once from the course's data ---------------------
 
 
 @lru_cache(maxsize=1)
 def _events() -> pd.DataFrame:
-    return eventlog.lab_events()
+    return EVENTS.read()
 
 
 @lru_cache(maxsize=1)
 def _funnel() -> pd.DataFrame:
-    return eventlog.funnel_pandas(_events())
+    return funnel_pandas(_events())
 
 
 @lru_cache(maxsize=1)
 def _cohorts() -> pd.DataFrame:
-    return eventlog.cohorts_pandas(_events())
+    return cohorts_pandas(_events())
 
 
 @lru_cache(maxsize=1)
 def _experiment() -> dict:
-    df = eventlog.make_experiment()
+    df = EXPERIMENT.read()
     g = df.groupby("variant")
     n, conv = g.size(), g["converted"].sum()
     return {"n_t": int(n["treatment"]), "n_c": int(n["control"]),
@@ -113,7 +106,7 @@ def expected_sample_size(baseline: float | None = None, mde: float = MDE, power:
 def _steps(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """The funnel frame with its steps checked against the funnel's order."""
     frame = need_frame(frame, name, ["step", "users"])
-    expected = list(eventlog.FUNNEL_EVENTS)
+    expected = list(FUNNEL_EVENTS)
     steps = [str(s) for s in frame["step"]]
     if sorted(steps) == sorted(expected) and steps != expected:
         raise Hint(f"`{name}` has the right steps in the wrong order ({', '.join(steps)}). "
@@ -130,15 +123,15 @@ def _check_users(frame: pd.DataFrame, name: str) -> None:
     users = need_numeric_column(frame, "users", name).to_numpy()
     truth = _funnel()["users"].to_numpy(dtype=float)
     rows = _events()["event"].astype(str).value_counts()
-    events = np.array([rows.get(s, 0) for s in eventlog.FUNNEL_EVENTS], dtype=float)
+    events = np.array([rows.get(s, 0) for s in FUNNEL_EVENTS], dtype=float)
     if np.array_equal(users, truth):
         return
     if np.array_equal(users, events):
-        step = eventlog.FUNNEL_EVENTS[int(np.argmax(events - truth))]
+        step = FUNNEL_EVENTS[int(np.argmax(events - truth))]
         raise Hint(f"those are event rows, not merchants: `{step}` has {int(events.max()):,} rows "
                    f"but far fewer distinct merchants (paid plans renew monthly, invoices repeat). "
                    f"Count distinct `user_id` per step (`nunique()` or COUNT(DISTINCT user_id)).")
-    for step, got, want in zip(eventlog.FUNNEL_EVENTS, users, truth):
+    for step, got, want in zip(FUNNEL_EVENTS, users, truth, strict=True):
         if got != want:
             raise Hint(ratio_hint(got, want, f"the number of merchants at step `{step}`"))
 
@@ -314,7 +307,7 @@ def check_sql_funnel(funnel_sql):
         raise Hint("`step_rate` is in percent; return fractions, as in Task 2.")
     if not np.allclose(rate, want, rtol=1e-3):
         i = int(np.argmax(np.abs(rate - want)))
-        raise Hint(ratio_hint(rate[i], want[i], f"`step_rate` at `{eventlog.FUNNEL_EVENTS[i]}`") +
+        raise Hint(ratio_hint(rate[i], want[i], f"`step_rate` at `{FUNNEL_EVENTS[i]}`") +
                    " Order the window by funnel position: LAG(users) OVER (ORDER BY position).")
     return ("the SQL funnel matches the pandas one row for row. The same query runs unchanged on "
             "a Parquet file of millions of events, or in the warehouse.")
@@ -474,9 +467,7 @@ def check_srm(srm_p, srm_flag):
         else:
             raise Hint(ratio_hint(got, want, "`srm_p`") + " Use `scipy.stats.chisquare([control "
                        "size, treatment size])`; equal expected counts are the default.")
-    if not isinstance(srm_flag, (bool, np.bool_)):
-        raise Hint(f"`srm_flag` should be True or False, not {type(srm_flag).__name__}.")
-    if bool(srm_flag) != (want < SRM_THRESHOLD):
+    if require_bool(srm_flag, "srm_flag") != (want < SRM_THRESHOLD):
         raise Hint(f"p = {want:.2f} is well above {SRM_THRESHOLD}: a gap of {abs(e['n_c'] - e['n_t'])} "
                    f"merchants in {e['n_c'] + e['n_t']:,} is what a fair coin gives. "
                    f"No mismatch, so `srm_flag` is False.")
@@ -503,10 +494,10 @@ def check_sample_size(n_per_group):
         (2 * want, "that is the total for both groups; the task asks per group."),
         (expected_sample_size(power=0.9), "that is for 90% power; the task asks for 80%."),
         (expected_sample_size(alternative="larger"), "that is a one-sided test; use two-sided."),
-        (expected_sample_size(mde=MDE * p_c), "that is for a 2% RELATIVE lift (2% of the baseline); "
-                                              "the MDE is 2 percentage points, i.e. 0.02 added to the rate."),
-        (expected_sample_size(baseline=p_t), "the baseline should be the control group's conversion, "
-                                             "not the treatment's."),
+        (expected_sample_size(mde=MDE * p_c), ("that is for a 2% RELATIVE lift (2% of the baseline); "
+                                               "the MDE is 2 percentage points, i.e. 0.02 added to the rate.")),
+        (expected_sample_size(baseline=p_t), ("the baseline should be the control group's conversion, "
+                                              "not the treatment's.")),
         (expected_sample_size(baseline=(e["x_t"] + e["x_c"]) / (e["n_t"] + e["n_c"])),
          "the baseline should be the control group's conversion, not the pooled rate."),
     ]

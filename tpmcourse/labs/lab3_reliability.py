@@ -4,8 +4,9 @@ The learner reads a month of sampled API requests and a quarter of
 deployments and incidents, and computes what a TPM brings to a planning
 meeting: latency percentiles, SLO compliance, the error budget and how the
 June incident burned it, the four DORA metrics and their performance bands.
-Every expected value is computed here from the same data files with
-:mod:`tpmcourse.labs.lab3_reliability_helpers`, never copied from the solution notebook.
+Every expected value is computed here from the course's own copy of the
+data files with :mod:`tpmcourse.labs.lab3_reliability_helpers`, never copied
+from the solution notebook.
 """
 
 from __future__ import annotations
@@ -16,71 +17,51 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from tpmcourse.labs import lab3_reliability_helpers as rel
-from tpmcourse.checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
-from tpmcourse.datasets import Dataset
+from tpmcourse.checks import Hint, close, need_frame, need_memo, need_numeric_column, task
+from tpmcourse.datasets.lab3_reliability import DEPLOYMENTS, ENDPOINTS, INCIDENTS, LATENCY, QUARTER_DAYS
+from tpmcourse.labs._shared import expect_number
+from tpmcourse.labs.lab3_reliability_helpers import (
+    AVAILABILITY_SLO,
+    BAND_ORDER,
+    DORA_COLUMNS,
+    LATENCY_TARGET,
+    LATENCY_THRESHOLD_MS,
+    availability,
+    dora_bands,
+    dora_metrics,
+    endpoint_latency,
+    error_budget_requests,
+    incident_burn,
+    is_server_error,
+    latency_percentiles,
+    share_under,
+    team_band,
+    window,
+)
 from tpmcourse.metrics import allowed_downtime_minutes
-from tpmcourse.paths import data_file
+from tpmcourse.validate import require_bool, require_number
 
 LAB = "reliability"
-LATENCY_FILE = "lab_latency.csv"
-DEPLOYMENTS_FILE = "lab_deployments.csv"
-INCIDENTS_FILE = "lab_incidents.csv"
-
-DATASETS = [
-    Dataset(LATENCY_FILE, rel.make_latency_log,
-            "sampled Larkspur Pay API requests, June 2025 (lab 3)"),
-    Dataset(DEPLOYMENTS_FILE, rel.make_deployments,
-            "Payments Platform production deployments, April to June 2025 (lab 3)"),
-    Dataset(INCIDENTS_FILE, rel.make_incidents,
-            "Payments Platform incidents, April to June 2025 (lab 3)"),
-]
 
 
 # ------------------------------------------------------------------ the data
 
 
-@lru_cache(maxsize=1)
-def _log() -> pd.DataFrame:
-    return pd.read_csv(data_file(LATENCY_FILE))
-
-
-@lru_cache(maxsize=1)
-def _deployments() -> pd.DataFrame:
-    return pd.read_csv(data_file(DEPLOYMENTS_FILE))
-
-
-@lru_cache(maxsize=1)
-def _incidents() -> pd.DataFrame:
-    return pd.read_csv(data_file(INCIDENTS_FILE), keep_default_na=False)
-
-
 def june_incident() -> pd.Series:
     """The SEV1 incident of 17 June, as a row of the incidents table."""
-    inc = _incidents()
+    inc = INCIDENTS.read()
     row = inc[(inc["severity"] == "SEV1") & inc["start"].str.startswith("2025-06-17")]
     return row.iloc[0]
 
 
-def _percentiles(latency: pd.Series) -> pd.Series:
-    return rel.latency_percentiles(latency)
-
-
 @lru_cache(maxsize=1)
 def _expected_dora() -> pd.DataFrame:
-    return rel.dora_metrics(_deployments(), _incidents()).set_index("service")
-
-
-def _number(value, name: str) -> float:
-    """need_number, but text is refused even when it spells a number."""
-    if isinstance(value, (str, bytes)):
-        raise Hint(f"`{name}` is text ({value!r:.30}); the task asks for a number. Remove the quotes "
-                   f"or use the computed value instead of a formatted string.")
-    return need_number(value, name)
+    return dora_metrics(DEPLOYMENTS.read(), INCIDENTS.read()).set_index("service")
 
 
 def _fraction(value, name: str, expected: float, what: str, rel_tol: float = 1e-6) -> float:
-    got = _number(value, name)
+    """A share of requests: the expected one, or a hint when it looks like a percentage."""
+    got = require_number(value, name)
     if close(got, expected, rel=rel_tol):
         return got
     if close(got, 100 * expected, rel=1e-3):
@@ -91,47 +72,36 @@ def _fraction(value, name: str, expected: float, what: str, rel_tol: float = 1e-
     return got
 
 
-def _need_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise Hint(f"`{name}` should be True or False (a comparison such as `x >= 0.95`), "
-                   f"not {type(value).__name__}.")
-    return bool(value)
-
-
 # --------------------------------------------------------------------- tasks
 
 
 @task(LAB, "percentiles", title="Task 1, latency percentiles", variables=["p50", "p95", "p99"],
       points=1, objective="ch03-read-architecture")
 def check_percentiles(p50, p95, p99) -> str:
-    log = _log()
-    expected = _percentiles(log["latency_ms"])
+    log = LATENCY.read()
+    expected = latency_percentiles(log["latency_ms"])
     ok = log[log["status"] < 400]
-    ok_only = _percentiles(ok["latency_ms"])
+    ok_only = latency_percentiles(ok["latency_ms"])
     mean = float(log["latency_ms"].mean())
-    got = {name: _number(v, name) for name, v in [("p50", p50), ("p95", p95), ("p99", p99)]}
+    got = {name: require_number(v, name) for name, v in [("p50", p50), ("p95", p95), ("p99", p99)]}
     if not got["p50"] <= got["p95"] <= got["p99"]:
         raise Hint("the percentiles must grow: p50 <= p95 <= p99. Did you swap two of them, "
                    "or pass 50, 95 and 99 where pandas wants 0.50, 0.95 and 0.99?")
     for name, value in got.items():
         want = float(expected[name])
-        if close(value, want, rel=0.005):
-            continue
-        if close(value, want / 1000, rel=0.01):
-            raise Hint(f"`{name}` is {value:g}: that looks like seconds. `latency_ms` is in "
-                       f"milliseconds and so is the answer.")
-        if close(value, mean, rel=0.005):
-            raise Hint(f"`{name}` is {value:.1f} ms, the mean latency. A percentile is a quantile: "
-                       f"use `.quantile(...)`, not `.mean()`; on a long-tailed distribution the "
-                       f"mean sits well above the median.")
-        if close(value, float(ok_only[name]), rel=0.005):
-            raise Hint(f"`{name}` is the {name} of successful requests only. Use every request: "
-                       f"failed and slow ones are exactly what the tail is made of.")
-        raise Hint(ratio_hint(value, want, f"`{name}`"))
+        expect_number(value, want, f"`{name}`", [
+            (want / 1000, (f"`{name}` is {value:g}: that looks like seconds. `latency_ms` is in milliseconds "
+                           f"and so is the answer."), 0.01),
+            (mean, (f"`{name}` is {value:.1f} ms, the mean latency. A percentile is a quantile: use "
+                    f"`.quantile(...)`, not `.mean()`; on a long-tailed distribution the mean sits well above "
+                    f"the median.")),
+            (float(ok_only[name]), (f"`{name}` is the {name} of successful requests only. Use every request: "
+                                    f"failed and slow ones are exactly what the tail is made of.")),
+        ], rel=0.005)
     e = expected
     return (f"p50 {e['p50']:.0f} ms, p95 {e['p95']:.0f} ms, p99 {e['p99']:.0f} ms (mean {mean:.0f} ms). "
             f"The p99 is {e['p99'] / e['p50']:.1f}× the median"
-            + (", and p95 is already above the 300 ms promise" if e["p95"] >= rel.LATENCY_THRESHOLD_MS else "")
+            + (", and p95 is already above the 300 ms promise" if e["p95"] >= LATENCY_THRESHOLD_MS else "")
             + ": the tail, not the typical request, is where partners feel slowness.")
 
 
@@ -141,7 +111,7 @@ ENDPOINT_COLUMNS = ("endpoint", "requests", "p50", "p95", "p99")
 @task(LAB, "endpoint_latency", title="Task 2, latency by endpoint", variables=["by_endpoint"],
       points=2, objective="ch03-read-architecture")
 def check_endpoint_latency(by_endpoint) -> str:
-    expected = rel.endpoint_latency(_log())
+    expected = endpoint_latency(LATENCY.read())
     if (isinstance(by_endpoint, pd.DataFrame) and "endpoint" not in by_endpoint.columns
             and by_endpoint.index.name == "endpoint"):
         raise Hint("`by_endpoint` has the endpoints as its index. Add `.reset_index()` so "
@@ -155,27 +125,24 @@ def check_endpoint_latency(by_endpoint) -> str:
     for col in ENDPOINT_COLUMNS[1:]:
         need_numeric_column(frame, col, "by_endpoint")
     got = frame.set_index("endpoint")
-    means = _log().groupby("endpoint")["latency_ms"].mean()
+    means = LATENCY.read().groupby("endpoint")["latency_ms"].mean()
     for _, row in expected.iterrows():
         ep = row["endpoint"]
         if int(got.loc[ep, "requests"]) != int(row["requests"]):
             raise Hint(f"`requests` for {ep} is {got.loc[ep, 'requests']:g}; it should count every "
                        f"request to that endpoint ({int(row['requests'])}). Use `.size()` or `.count()`.")
         for col in ("p50", "p95", "p99"):
-            value, want = float(got.loc[ep, col]), float(row[col])
-            if close(value, want, rel=0.005):
-                continue
-            if close(value, float(means[ep]), rel=0.005):
-                raise Hint(f"`{col}` for {ep} is the endpoint's mean latency. Use "
-                           f"`.quantile({int(col[1:]) / 100:.2f})` per group.")
-            if close(value, want / 1000, rel=0.01):
-                raise Hint(f"`{col}` for {ep} looks like seconds; keep milliseconds.")
-            raise Hint(ratio_hint(value, want, f"`{col}` for {ep}"))
+            want = float(row[col])
+            expect_number(float(got.loc[ep, col]), want, f"`{col}` for {ep}", [
+                (float(means[ep]), (f"`{col}` for {ep} is the endpoint's mean latency. Use "
+                                    f"`.quantile({int(col[1:]) / 100:.2f})` per group.")),
+                (want / 1000, f"`{col}` for {ep} looks like seconds; keep milliseconds.", 0.01),
+            ], rel=0.005)
     if list(frame["p99"].astype(float)) != sorted(frame["p99"].astype(float), reverse=True):
         raise Hint("the numbers are right; now sort the table by `p99`, slowest first "
                    "(`.sort_values('p99', ascending=False)`), so the worst endpoint leads.")
     worst = expected.iloc[0]
-    ledger = {e for e, spec in rel.ENDPOINTS.items() if spec[4]}
+    ledger = {e for e, spec in ENDPOINTS.items() if spec[4]}
     leading = 0
     for endpoint in expected["endpoint"]:
         if endpoint not in ledger:
@@ -189,26 +156,22 @@ def check_endpoint_latency(by_endpoint) -> str:
 @task(LAB, "latency_slo", title="Task 3, latency SLO", variables=["share_fast", "latency_slo_met"],
       points=1, objective="ch03-error-budget")
 def check_latency_slo(share_fast, latency_slo_met) -> str:
-    log = _log()
-    expected = rel.share_under(log)
+    log = LATENCY.read()
+    expected = share_under(log)
     got = _fraction(share_fast, "share_fast", expected, "the share under 300 ms")
-    if not close(got, expected, rel=1e-6):
-        if close(got, float((log["latency_ms"] <= rel.LATENCY_THRESHOLD_MS).mean()), rel=1e-9):
-            raise Hint("`share_fast` counts requests of exactly 300 ms as fast. The target is "
-                       "*under* 300 ms: use `<`, not `<=`.")
-        if close(got, 1 - expected, rel=1e-6):
-            raise Hint("`share_fast` is the share of SLOW requests (300 ms or more). Take the share "
-                       "under 300 ms.")
-        ok = log[log["status"] < 400]
-        if close(got, rel.share_under(ok), rel=1e-6):
-            raise Hint("`share_fast` uses successful requests only; count every request.")
-        raise Hint(ratio_hint(got, expected, "`share_fast`"))
-    met = _need_bool(latency_slo_met, "latency_slo_met")
-    should = expected >= rel.LATENCY_TARGET
+    expect_number(got, expected, "`share_fast`", [
+        (float((log["latency_ms"] <= LATENCY_THRESHOLD_MS).mean()),
+         "`share_fast` counts requests of exactly 300 ms as fast. The target is *under* 300 ms: use `<`, not `<=`.",
+         1e-9),
+        (1 - expected, "`share_fast` is the share of SLOW requests (300 ms or more). Take the share under 300 ms."),
+        (share_under(log[log["status"] < 400]), "`share_fast` uses successful requests only; count every request."),
+    ], rel=1e-6)
+    met = require_bool(latency_slo_met, "latency_slo_met")
+    should = expected >= LATENCY_TARGET
     if met != should:
         raise Hint(f"`latency_slo_met` should be {should}: the objective is at least "
-                   f"{rel.LATENCY_TARGET:.0%} of requests under 300 ms, and {expected:.2%} are.")
-    gap = (rel.LATENCY_TARGET - expected) * len(log)
+                   f"{LATENCY_TARGET:.0%} of requests under 300 ms, and {expected:.2%} are.")
+    gap = (LATENCY_TARGET - expected) * len(log)
     verdict = ("missed" if not should else "met")
     return (f"{expected:.2%} of requests finish under 300 ms, so the latency objective is {verdict}"
             + (f": about {gap:.0f} more of these {len(log):,} requests would have had to be fast. "
@@ -219,24 +182,22 @@ def check_latency_slo(share_fast, latency_slo_met) -> str:
 @task(LAB, "availability", title="Task 4, availability", variables=["avail", "availability_slo_met"],
       points=1, objective="ch03-error-budget")
 def check_availability(avail, availability_slo_met) -> str:
-    log = _log()
-    expected = rel.availability(log)
+    log = LATENCY.read()
+    expected = availability(log)
     got = _fraction(avail, "avail", expected, "availability")
-    if not close(got, expected, rel=1e-7):
-        if close(got, float((log["status"] < 400).mean()), rel=1e-7):
-            raise Hint("`avail` counts 4xx responses as failures. A 4xx (declined card, invalid "
-                       "request, rate limit) is the API working correctly; only 5xx server errors "
-                       "count against availability.")
-        if close(got, 1 - expected, rel=1e-6):
-            raise Hint("`avail` is the error rate (share of 5xx). Availability is the other side: "
-                       "the share of requests without a 5xx.")
-        raise Hint(ratio_hint(got, expected, "`avail`"))
-    met = _need_bool(availability_slo_met, "availability_slo_met")
-    should = expected >= rel.AVAILABILITY_SLO
+    expect_number(got, expected, "`avail`", [
+        (float((log["status"] < 400).mean()),
+         ("`avail` counts 4xx responses as failures. A 4xx (declined card, invalid request, rate limit) is the "
+          "API working correctly; only 5xx server errors count against availability.")),
+        (1 - expected, ("`avail` is the error rate (share of 5xx). Availability is the other side: the share of "
+                        "requests without a 5xx."), 1e-6),
+    ], rel=1e-7)
+    met = require_bool(availability_slo_met, "availability_slo_met")
+    should = expected >= AVAILABILITY_SLO
     if met != should:
         raise Hint(f"`availability_slo_met` should be {should}: compare {expected:.3%} with the "
                    f"99.95% objective (0.9995 as a fraction).")
-    bad = int(rel.is_server_error(log["status"]).sum())
+    bad = int(is_server_error(log["status"]).sum())
     return (f"availability {expected:.3%} ({bad} server errors in {len(log):,} requests): "
             f"{'below' if not should else 'at or above'} the 99.95% objective. "
             f"Rounded to one decimal place it reads 99.9%, which is why SLOs are quoted to two.")
@@ -245,30 +206,26 @@ def check_availability(avail, availability_slo_met) -> str:
 @task(LAB, "error_budget", title="Task 5, error budget", variables=["budget_requests", "budget_spent"],
       points=2, objective="ch03-error-budget")
 def check_error_budget(budget_requests, budget_spent) -> str:
-    log = _log()
+    log = LATENCY.read()
     n = len(log)
-    budget = rel.error_budget_requests(n)
-    got = _number(budget_requests, "budget_requests")
-    if not close(got, budget, rel=1e-6):
-        if close(got, rel.AVAILABILITY_SLO * n, rel=1e-6):
-            raise Hint(f"`budget_requests` is {got:,.0f}: the requests that must succeed. The budget "
-                       f"is what may FAIL: (1 - 0.9995) × {n:,} requests.")
-        if close(got, allowed_downtime_minutes(rel.AVAILABILITY_SLO, 30), rel=1e-3):
-            raise Hint("`budget_requests` is 21.6, the budget in MINUTES of full outage. The task "
-                       "asks for it in requests: (1 - SLO) × number of requests in the log.")
-        raise Hint(ratio_hint(got, budget, "`budget_requests`"))
-    bad = int(rel.is_server_error(log["status"]).sum())
+    budget = error_budget_requests(n)
+    got = require_number(budget_requests, "budget_requests")
+    expect_number(got, budget, "`budget_requests`", [
+        (AVAILABILITY_SLO * n, (f"`budget_requests` is {got:,.0f}: the requests that must succeed. The budget is "
+                                f"what may FAIL: (1 - 0.9995) × {n:,} requests.")),
+        (allowed_downtime_minutes(AVAILABILITY_SLO, 30),
+         ("`budget_requests` is 21.6, the budget in MINUTES of full outage. The task asks for it in requests: "
+          "(1 - SLO) × number of requests in the log."), 1e-3),
+    ], rel=1e-6)
+    bad = int(is_server_error(log["status"]).sum())
     spent = bad / budget
-    got = _number(budget_spent, "budget_spent")
-    if not close(got, spent, rel=1e-6):
-        if close(got, float((log["status"] >= 400).sum()) / budget, rel=1e-6):
-            raise Hint("`budget_spent` counts 4xx responses as spent budget; only 5xx do.")
-        if close(got, budget / bad, rel=1e-6):
-            raise Hint("`budget_spent` is upside down: divide the failed requests by the budget.")
-        if close(got, 1 - spent, rel=1e-6):
-            raise Hint("`budget_spent` is the budget LEFT. The task asks for the share spent "
-                       "(failed requests / budget).")
-        raise Hint(ratio_hint(got, spent, "`budget_spent`"))
+    expect_number(require_number(budget_spent, "budget_spent"), spent, "`budget_spent`", [
+        (float((log["status"] >= 400).sum()) / budget, ("`budget_spent` counts 4xx responses as spent budget; "
+                                                        "only 5xx do.")),
+        (budget / bad, "`budget_spent` is upside down: divide the failed requests by the budget."),
+        (1 - spent, ("`budget_spent` is the budget LEFT. The task asks for the share spent (failed requests / "
+                     "budget).")),
+    ], rel=1e-6)
     return (f"the month allows {budget:g} failed requests in this sample and saw {bad}: "
             f"{spent:.0%} of the budget spent, so it is overspent by {spent - 1:.0%}. "
             f"Under a budget policy, risky launches would already be paused.")
@@ -277,40 +234,32 @@ def check_error_budget(budget_requests, budget_spent) -> str:
 @task(LAB, "incident_burn", title="Task 6, the June incident's burn",
       variables=["incident_share", "incident_burn_rate"], points=2, objective="ch03-error-budget")
 def check_incident_burn(incident_share, incident_burn_rate) -> str:
-    log = _log()
+    log = LATENCY.read()
     inc = june_incident()
-    burn = rel.incident_burn(log, inc["start"], inc["resolved"])
-    month_bad = int(rel.is_server_error(log["status"]).sum())
-    got = _number(incident_share, "incident_share")
+    burn = incident_burn(log, inc["start"], inc["resolved"])
+    month_bad = int(is_server_error(log["status"]).sum())
     want = burn["budget_share"]
-    if not close(got, want, rel=1e-3):
-        if close(got, 100 * want, rel=1e-3):
-            raise Hint("`incident_share` is a percentage; give a fraction of the budget (0.5 = half).")
-        if close(got, burn["bad_requests"] / month_bad, rel=1e-3):
-            raise Hint("`incident_share` is the incident's share of the month's server errors. The "
-                       "task asks for its share of the error BUDGET: incident 5xx / budget_requests.")
-        if close(got, burn["error_rate"], rel=1e-3):
-            raise Hint("`incident_share` is the error rate during the incident (5xx / requests in "
-                       "the window). Divide the incident's 5xx by the month's budget instead.")
-        during = rel.window(log, inc["start"], inc["resolved"])
-        if close(got, float((during["status"] >= 400).sum()) / rel.error_budget_requests(len(log)), rel=1e-3):
-            raise Hint("`incident_share` counts 4xx responses in the window; count only 5xx.")
-        raise Hint(ratio_hint(got, want, "`incident_share`")
-                   + f" Select requests with {inc['start']} <= timestamp < {inc['resolved']} "
-                     f"(the incident's start and resolved times).")
-    got = _number(incident_burn_rate, "incident_burn_rate")
+    during = window(log, inc["start"], inc["resolved"])
+    expect_number(require_number(incident_share, "incident_share"), want, "`incident_share`", [
+        (100 * want, "`incident_share` is a percentage; give a fraction of the budget (0.5 = half)."),
+        (burn["bad_requests"] / month_bad,
+         ("`incident_share` is the incident's share of the month's server errors. The task asks for its share of "
+          "the error BUDGET: incident 5xx / budget_requests.")),
+        (burn["error_rate"], ("`incident_share` is the error rate during the incident (5xx / requests in the "
+                              "window). Divide the incident's 5xx by the month's budget instead.")),
+        (float((during["status"] >= 400).sum()) / error_budget_requests(len(log)),
+         "`incident_share` counts 4xx responses in the window; count only 5xx."),
+    ], then=f" Select requests with {inc['start']} <= timestamp < {inc['resolved']} (the incident's start "
+            f"and resolved times).")
     want_rate = burn["burn_rate"]
-    if not close(got, want_rate, rel=1e-3):
-        if close(got, burn["error_rate"], rel=1e-6):
-            raise Hint("`incident_burn_rate` is the error rate itself. Burn rate = error rate / "
-                       "allowed error rate (1 - 0.9995).")
-        if close(got, burn["error_rate"] / rel.AVAILABILITY_SLO, rel=1e-6):
-            raise Hint("`incident_burn_rate` divides by 0.9995. The allowed error rate is "
-                       "1 - 0.9995 = 0.0005.")
-        if close(got, month_bad / len(log) / (1 - rel.AVAILABILITY_SLO), rel=1e-3):
-            raise Hint("`incident_burn_rate` uses the whole month's error rate. Use the error rate "
-                       "inside the incident window only.")
-        raise Hint(ratio_hint(got, want_rate, "`incident_burn_rate`"))
+    expect_number(require_number(incident_burn_rate, "incident_burn_rate"), want_rate, "`incident_burn_rate`", [
+        (burn["error_rate"], ("`incident_burn_rate` is the error rate itself. Burn rate = error rate / allowed "
+                              "error rate (1 - 0.9995)."), 1e-6),
+        (burn["error_rate"] / AVAILABILITY_SLO, ("`incident_burn_rate` divides by 0.9995. The allowed error rate "
+                                                 "is 1 - 0.9995 = 0.0005."), 1e-6),
+        (month_bad / len(log) / (1 - AVAILABILITY_SLO), ("`incident_burn_rate` uses the whole month's error rate. "
+                                                         "Use the error rate inside the incident window only.")),
+    ])
     days = 30 / want_rate * 24
     return (f"{inc['incident_id']} ({burn['bad_requests']} failed of {burn['requests']} requests in "
             f"{(pd.Timestamp(inc['resolved']) - pd.Timestamp(inc['start'])).seconds // 60} minutes) "
@@ -329,7 +278,7 @@ DORA_UNITS = {
 
 def _dora_alternatives(service: str) -> dict[str, list[tuple[float, str]]]:
     """Values a likely slip produces for one service row, with the hint for each."""
-    deps, incs = _deployments(), _incidents()
+    deps, incs = DEPLOYMENTS.read(), INCIDENTS.read()
     if service != "all":
         deps = deps[deps["service"] == service]
         incs = incs[incs["service"] == service]
@@ -338,25 +287,25 @@ def _dora_alternatives(service: str) -> dict[str, list[tuple[float, str]]]:
     linked = incs["linked_deploy"].astype(str).str.len() > 0
     return {
         "deploys_per_week": [
-            (len(deps) / rel.QUARTER_DAYS, "is per DAY; the task asks per week (the quarter has 13 weeks)"),
+            (len(deps) / QUARTER_DAYS, "is per DAY; the task asks per week (the quarter has 13 weeks)"),
             (len(deps) / 3, "is per MONTH; divide by the quarter's 13 weeks instead"),
             (float(len(deps)), "is the total for the quarter; divide by its 13 weeks"),
         ],
         "lead_time_hours": [
-            (float(lead.mean()), "is the MEAN lead time; the task asks for the median, which one "
-                                 "week-long change cannot drag up"),
+            (float(lead.mean()), ("is the MEAN lead time; the task asks for the median, which one "
+                                  "week-long change cannot drag up")),
             (float(lead.median() / 24), "is in days; give hours"),
             (float(lead.median() * 60), "is in minutes; give hours"),
         ],
         "change_failure_rate": [
             (len(incs) / len(deps) if len(deps) else np.nan,
-             "divides ALL incidents by deployments. Count deployments flagged `caused_incident`; "
-             "incidents with no linked deployment (a processor outage) are not change failures"),
+             ("divides ALL incidents by deployments. Count deployments flagged `caused_incident`; "
+              "incidents with no linked deployment (a processor outage) are not change failures")),
         ],
         "restore_hours": [
             (float(restore.mean()), "is the MEAN time to restore; the task asks for the median"),
-            (float(restore[linked].median()), "uses only incidents caused by a deployment; time to "
-                                              "restore counts every incident"),
+            (float(restore[linked].median()), ("uses only incidents caused by a deployment; time to "
+                                               "restore counts every incident")),
             (float(restore.median() * 60), "is in minutes; give hours"),
         ],
     }
@@ -368,27 +317,24 @@ def check_dora(dora) -> str:
     expected = _expected_dora()
     if isinstance(dora, pd.DataFrame) and "service" not in dora.columns and dora.index.name == "service":
         dora = dora.reset_index()
-    frame = need_frame(dora, "dora", ("service", *rel.DORA_COLUMNS), rows=len(expected))
+    frame = need_frame(dora, "dora", ("service", *DORA_COLUMNS), rows=len(expected))
     services = frame["service"].astype(str).tolist()
     missing = [s for s in expected.index if s not in services]
     if missing:
         raise Hint(f"`dora` needs one row per service plus a row `all` for the whole team; "
                    f"missing: {', '.join(missing)}.")
-    for col in rel.DORA_COLUMNS:
+    for col in DORA_COLUMNS:
         need_numeric_column(frame, col, "dora")
     got = frame.set_index("service")
     for service in expected.index:
-        for col in rel.DORA_COLUMNS:
-            value, want = float(got.loc[service, col]), float(expected.loc[service, col])
-            if close(value, want, rel=1e-3):
-                continue
-            where = f"`{col}` for {service}"
-            if col == "change_failure_rate" and close(value, 100 * want, rel=1e-3):
-                raise Hint(f"{where} is a percentage; give a fraction (0.2, not 20).")
-            for alt, why in _dora_alternatives(service)[col]:
-                if np.isfinite(alt) and close(value, alt, rel=1e-3):
-                    raise Hint(f"{where} {why}.")
-            raise Hint(ratio_hint(value, want, where) + f" ({DORA_UNITS[col]}).")
+        alternatives = _dora_alternatives(service)
+        for col in DORA_COLUMNS:
+            want, where = float(expected.loc[service, col]), f"`{col}` for {service}"
+            percent = [(100 * want, f"{where} is a percentage; give a fraction (0.2, not 20).")]
+            expect_number(float(got.loc[service, col]), want, where, [
+                *(percent if col == "change_failure_rate" else []),
+                *((alt, f"{where} {why}.") for alt, why in alternatives[col]),
+            ], then=f" ({DORA_UNITS[col]}).")
     team, ledger = expected.loc["all"], expected.loc["ledger-core"]
     return (f"the team deploys {team['deploys_per_week']:.1f} times a week with a median lead time of "
             f"{team['lead_time_hours']:.0f} h, {team['change_failure_rate']:.0%} of changes fail and "
@@ -402,26 +348,26 @@ def _band_name(value, metric: str) -> str:
         raise Hint(f"the band for {metric} should be a word (elite, high, medium or low), "
                    f"not {type(value).__name__}.")
     band = value.strip().lower()
-    if band not in rel.BAND_ORDER:
+    if band not in BAND_ORDER:
         raise Hint(f"{value!r} is not a band; use elite, high, medium or low.")
     return band
 
 
 @task(LAB, "dora_bands", title="Task 8, DORA performance bands", variables=["bands", "team_band"],
       points=2, objective="ch03-metric-tree")
-def check_dora_bands(bands, team_band) -> str:
+def check_dora_bands(bands, team_band_) -> str:
     team = _expected_dora().loc["all"]
-    expected = rel.dora_bands(team)
+    expected = dora_bands(team)
     if isinstance(bands, pd.Series):
         bands = bands.to_dict()
     if not isinstance(bands, dict):
         raise Hint(f"`bands` should be a dict from metric name to band, e.g. "
                    f"{{'deploys_per_week': 'elite', ...}}, not {type(bands).__name__}.")
-    missing = [m for m in rel.DORA_COLUMNS if m not in bands]
+    missing = [m for m in DORA_COLUMNS if m not in bands]
     if missing:
         raise Hint(f"`bands` has no entry for {', '.join(missing)}; use the four column names of "
                    f"`dora` as keys.")
-    for metric in rel.DORA_COLUMNS:
+    for metric in DORA_COLUMNS:
         band = _band_name(bands[metric], metric)
         if band != expected[metric]:
             value = float(team[metric])
@@ -429,13 +375,13 @@ def check_dora_bands(bands, team_band) -> str:
             raise Hint(f"the band for {metric} is not {band}: the team's value is {shown} "
                        f"({DORA_UNITS[metric]}). Find the first row of the band table, from elite "
                        f"down, whose threshold it meets.")
-    overall = _band_name(team_band, "the team")
-    want = rel.team_band(expected)
+    overall = _band_name(team_band_, "the team")
+    want = team_band(expected)
     if overall != want:
-        best = min(expected.values(), key=rel.BAND_ORDER.index)
+        best = min(expected.values(), key=BAND_ORDER.index)
         if overall == best:
-            raise Hint(f"`team_band` is the team's BEST metric's band. The lab's rule is conservative: "
-                       f"the team is only as good as its weakest metric.")
+            raise Hint("`team_band` is the team's BEST metric's band. The lab's rule is conservative: "
+                       "the team is only as good as its weakest metric.")
         raise Hint(f"`team_band` should be the band of the team's weakest metric, not {overall}.")
     weakest = [m for m, b in expected.items() if b == want]
     return (f"{expected['deploys_per_week']} on deployment frequency and {expected['lead_time_hours']} on "

@@ -2,53 +2,51 @@
 minimization), fairness (gap metrics and a per-group threshold) and
 environmental impact (energy, emissions and a carbon-aware placement).
 
-Every expected answer is computed here from the lab's generated data with
-:mod:`tpmcourse.privacy`, :mod:`tpmcourse.fairness`, :mod:`tpmcourse.carbon`
-and :mod:`tpmcourse.labs.lab4_ethics_helpers`.
+Every expected answer is computed here from the course's own copy of the
+lab's data with :mod:`tpmcourse.privacy`, :mod:`tpmcourse.fairness`,
+:mod:`tpmcourse.carbon` and :mod:`tpmcourse.labs.lab4_ethics_helpers`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from tpmcourse.carbon import emissions_kg, energy_kwh
-from tpmcourse.checks import Hint, close, need_frame, need_number, need_numeric_column, ratio_hint, task
-from tpmcourse.datasets import Dataset
-from tpmcourse.labs.lab4_ethics_helpers import (
-    COLLECTION_PURPOSES,
-    DATA_INVENTORY,
-    REGIONS,
-    USER_QUASI_IDENTIFIERS,
-    fields_without_purpose,
-    group_threshold_sweep,
-    make_lab_grid_intensity,
-    make_lab_screening,
-    make_lab_users,
-    make_lab_workloads,
-    window_intensity,
+from tpmcourse.checks import (
+    MEMO_WORD,
+    Hint,
+    close,
+    need_frame,
+    need_memo,
+    need_number,
+    need_numeric_column,
+    ratio_hint,
+    task,
 )
+from tpmcourse.datasets.lab4_ethics import GRID, REGIONS, SCREENING, USERS, WORKLOADS
 from tpmcourse.fairness import (
     demographic_parity_difference,
     disparate_impact_ratio,
     equal_opportunity_difference,
     group_rates,
 )
+from tpmcourse.labs._shared import expect_number
+from tpmcourse.labs.lab4_ethics_helpers import (
+    COLLECTION_PURPOSES,
+    DATA_INVENTORY,
+    USER_QUASI_IDENTIFIERS,
+    fields_without_purpose,
+    group_threshold_sweep,
+    window_intensity,
+)
 from tpmcourse.privacy import BUSINESS_SECTORS, equivalence_classes, k_anonymity
+from tpmcourse.validate import require_bool
 
 LAB = "ethics"
-
-DATASETS = [
-    Dataset("lab_users.csv", make_lab_users, "EU merchants' sign-up data with quasi-identifiers (lab 4)"),
-    Dataset("lab_screening.csv", make_lab_screening, "a quarter of Larkspur Risk screening decisions (lab 4)"),
-    Dataset("lab_workloads.csv", make_lab_workloads, "Larkspur's recurring compute jobs (lab 4)"),
-    Dataset("lab_grid_intensity.csv", make_lab_grid_intensity,
-            "ILLUSTRATIVE hourly grid carbon intensity by region (lab 4)"),
-]
 
 # Facts stated in the task text.
 TARGET_K = 5
@@ -61,26 +59,6 @@ RETRAINING_JOB = "J01"
 MEMO_MIN_WORDS = 80
 
 GROUP, SCORE, LABEL, DECISION = "legal_form", "risk_score", "good_outcome", "approved"
-
-
-@lru_cache(maxsize=1)
-def _users() -> pd.DataFrame:
-    return make_lab_users()
-
-
-@lru_cache(maxsize=1)
-def _screening() -> pd.DataFrame:
-    return make_lab_screening()
-
-
-@lru_cache(maxsize=1)
-def _grid() -> pd.DataFrame:
-    return make_lab_grid_intensity()
-
-
-@lru_cache(maxsize=1)
-def _workloads() -> pd.DataFrame:
-    return make_lab_workloads()
 
 
 def _near(got: float, expected: float) -> bool:
@@ -99,7 +77,7 @@ def _unique_share(df: pd.DataFrame, columns: list[str]) -> float:
 @task(LAB, "k_anonymity", title="Task 1, how identifiable is the sign-up table?",
       variables=["k_raw", "unique_share"], points=1, objective="ch09-k-anonymity")
 def check_k_anonymity(k_raw, unique_share):
-    users = _users()
+    users = USERS.read()
     k = need_number(k_raw, "k_raw")
     share = need_number(unique_share, "unique_share")
     expected_k = k_anonymity(users, USER_QUASI_IDENTIFIERS)
@@ -177,14 +155,14 @@ def _levels(released: pd.DataFrame, original: pd.Series, column: str) -> pd.Data
 def check_release(released):
     qi_required = ["postcode", "owner_birth_date", "business_type"]
     df = need_frame(released, "released", ["merchant_id", *qi_required])
-    users = _users().set_index("merchant_id")
+    users = USERS.read().set_index("merchant_id")
     ids = df["merchant_id"].astype(str)
     if ids.duplicated().any():
         raise Hint(f"`released` has {int(ids.duplicated().sum())} duplicated merchant_id values; "
                    "each merchant should appear once.")
     unknown = ~ids.isin(users.index)
     if unknown.any():
-        raise Hint(f"merchant_id {ids[unknown].iloc[0]!r} is not in lab_users.csv; keep the original IDs "
+        raise Hint(f"merchant_id {ids[unknown].iloc[0]!r} is not in {USERS.file}; keep the original IDs "
                    "so the check can compare your table with the original.")
     n, kept = len(users), len(df)
     cap = math.floor(MAX_SUPPRESSED_SHARE * n)
@@ -237,26 +215,20 @@ def check_release(released):
 
 _DECISION = re.compile(r"\b(recommend\w*|decide\w*|decision|we will|we'll|we should|i propose|propose\w*|"
                        r"choose|chose|approve\w*|go with|i will)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def _memo(text, name: str, numbers_like: str) -> str:
-    if not isinstance(text, str):
-        raise Hint(f"`{name}` should be your memo as a string (text in quotes), not {type(text).__name__}.")
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
-    if len(words) < MEMO_MIN_WORDS:
-        raise Hint(f"`{name}` has {len(words)} words; a decision memo needs at least {MEMO_MIN_WORDS}: "
-                   "the decision, the numbers behind it, the trade-off and a next step.")
-    if len({w.lower() for w in words}) < MEMO_MIN_WORDS // 2:
+    """The form of each of the lab's three decision memos (:func:`need_memo`), and in full sentences."""
+    words, numbers = need_memo(
+        text, name, decision=_DECISION, min_numbers=2, min_words=MEMO_MIN_WORDS,
+        words_hint="the decision, the numbers behind it, the trade-off and a next step.",
+        decision_hint=f"`{name}` does not state a decision: say plainly what you recommend or decide "
+                      "(\"I recommend...\", \"Decision: ...\").",
+        numbers_hint=f"`{name}` cites fewer than two numbers; a decision memo rests on evidence, so cite the "
+                     f"numbers you found ({numbers_like}).")
+    if len({w.lower() for w in MEMO_WORD.findall(text)}) < MEMO_MIN_WORDS // 2:
         raise Hint(f"`{name}` repeats the same few words; write the memo in full sentences.")
-    if not _DECISION.search(text):
-        raise Hint(f"`{name}` does not state a decision: say plainly what you recommend or decide "
-                   "(\"I recommend...\", \"Decision: ...\").")
-    numbers = set(_NUMBER.findall(text))
-    if len(numbers) < 2:
-        raise Hint(f"`{name}` names {len(numbers)} number(s); a decision memo rests on evidence, so cite the "
-                   f"numbers you found ({numbers_like}).")
-    return (f"your memo has the form of a decision memo ({len(words)} words, {len(numbers)} numbers cited). "
+    return (f"your memo has the form of a decision memo ({words} words, {numbers} numbers cited). "
             "It will be graded with the rubric in \"How your memos are assessed\"; read it against each "
             "row of the rubric before you hand it in.")
 
@@ -275,25 +247,24 @@ def check_privacy_memo(privacy_memo):
 def check_gaps(dp_difference, eo_difference):
     dpd = need_number(dp_difference, "dp_difference")
     eod = need_number(eo_difference, "eo_difference")
-    df = _screening()
+    df = SCREENING.read()
     exp_dpd = demographic_parity_difference(df, GROUP, DECISION)
     exp_eod = equal_opportunity_difference(df, GROUP, DECISION, LABEL)
     rates = group_rates(df, GROUP, DECISION, LABEL)
     if _near(dpd, exp_eod) and _near(eod, exp_dpd) and not _near(dpd, exp_dpd):
         raise Hint("the two answers are swapped: demographic parity compares approval rates of ALL applicants, "
                    "equal opportunity compares approval rates of GOOD applicants only.")
-    if not _near(dpd, exp_dpd):
-        if _near(dpd, float(rates["base_rate"].max() - rates["base_rate"].min())):
-            raise Hint("`dp_difference` compares good_outcome rates; it should compare the `approved` rates.")
-        raise Hint(ratio_hint(dpd, exp_dpd, "`dp_difference`"))
-    if not _near(eod, exp_eod):
-        if _near(eod, float(rates["fpr"].max() - rates["fpr"].min())):
-            raise Hint("`eo_difference` compares false positive rates (approvals of BAD applicants); equal "
-                       "opportunity uses the true positive rate: approvals among good_outcome == 1.")
-        if _near(eod, exp_dpd):
-            raise Hint("`eo_difference` equals the demographic parity gap: restrict to applicants with "
-                       "good_outcome == 1 before comparing approval rates.")
-        raise Hint(ratio_hint(eod, exp_eod, "`eo_difference`"))
+    expect_number(dpd, exp_dpd, "`dp_difference`", [
+        (float(rates["base_rate"].max() - rates["base_rate"].min()),
+         "`dp_difference` compares good_outcome rates; it should compare the `approved` rates."),
+    ], near=_near)
+    expect_number(eod, exp_eod, "`eo_difference`", [
+        (float(rates["fpr"].max() - rates["fpr"].min()),
+         ("`eo_difference` compares false positive rates (approvals of BAD applicants); equal opportunity uses "
+          "the true positive rate: approvals among good_outcome == 1.")),
+        (exp_dpd, ("`eo_difference` equals the demographic parity gap: restrict to applicants with "
+                   "good_outcome == 1 before comparing approval rates.")),
+    ], near=_near)
     tpr = rates["tpr"]
     return (f"approval rates differ by {exp_dpd:.3f} and, among good applicants, by {exp_eod:.3f}: "
             f"{1 - tpr['sole_trader']:.0%} of good sole traders are turned away against "
@@ -304,15 +275,12 @@ def check_gaps(dp_difference, eo_difference):
       variables=["di_ratio", "passes_rule"], points=1, objective="ch09-fairness-metrics")
 def check_four_fifths(di_ratio, passes_rule):
     ratio = need_number(di_ratio, "di_ratio")
-    expected = disparate_impact_ratio(_screening(), GROUP, DECISION)
-    if not _near(ratio, expected):
-        if ratio > 1 and _near(1 / ratio, expected):
-            raise Hint("`di_ratio` is above 1: divide the LOWEST approval rate by the HIGHEST.")
-        raise Hint(ratio_hint(ratio, expected, "`di_ratio`"))
-    if not isinstance(passes_rule, (bool, np.bool_)):
-        raise Hint(f"`passes_rule` should be True or False, not {type(passes_rule).__name__} {passes_rule!r:.30}.")
+    expected = disparate_impact_ratio(SCREENING.read(), GROUP, DECISION)
+    expect_number(ratio, expected, "`di_ratio`", [
+        (1 / expected, "`di_ratio` is above 1: divide the LOWEST approval rate by the HIGHEST."),
+    ], near=_near)
     verdict = expected >= 0.8
-    if bool(passes_rule) != verdict:
+    if require_bool(passes_rule, "passes_rule") != verdict:
         raise Hint(f"a ratio of {expected:.3f} is {'at or above' if verdict else 'below'} 0.8, so the model "
                    f"{'passes' if verdict else 'fails'} the four-fifths rule.")
     return (f"DIR = {expected:.3f}, {'above' if verdict else 'below'} the 0.8 line. The rule is an alarm, "
@@ -320,7 +288,7 @@ def check_four_fifths(di_ratio, passes_rule):
 
 
 def _reference_sweep() -> pd.DataFrame:
-    return group_threshold_sweep(_screening(), GROUP, SCORE, LABEL, "sole_trader", SOLE_THRESHOLDS,
+    return group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "sole_trader", SOLE_THRESHOLDS,
                                  {"limited_company": COMPANY_THRESHOLD})
 
 
@@ -342,12 +310,12 @@ def check_sweep(sweep):
         for t in SOLE_THRESHOLDS:
             if not _near(float(mine.loc[t, c]), float(ref.loc[t, c])):
                 if t > COMPANY_THRESHOLD and c != "bad_approved":
-                    both = group_threshold_sweep(_screening(), GROUP, SCORE, LABEL, "sole_trader", [t],
+                    both = group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "sole_trader", [t],
                                                  {"limited_company": t}).iloc[0]
                     if _near(float(mine.loc[t, c]), float(both[c])):
                         raise Hint(f"at threshold {t:.2f} your {c} moves both groups' thresholds; keep "
                                    f"limited companies at {COMPANY_THRESHOLD} and move only sole traders'.")
-                    flipped = group_threshold_sweep(_screening(), GROUP, SCORE, LABEL, "limited_company", [t],
+                    flipped = group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "limited_company", [t],
                                                     {"sole_trader": COMPANY_THRESHOLD}).iloc[0]
                     if _near(float(mine.loc[t, c]), float(flipped[c])):
                         raise Hint(f"at threshold {t:.2f} your {c} moves the limited companies' threshold; "
@@ -403,7 +371,7 @@ def check_fairness_memo(fairness_memo):
 
 
 def _expected_jobs() -> pd.DataFrame:
-    jobs, grid = _workloads(), _grid()
+    jobs, grid = WORKLOADS.read(), GRID.read()
     rows = []
     for _, j in jobs.iterrows():
         e = energy_kwh(float(j["hours"]), float(j["avg_power_kw"]), pue=float(j["pue"]), machines=int(j["machines"]))
@@ -420,7 +388,7 @@ EMISSION_COLUMNS = ["job_id", "energy_kwh", "kg_co2e_per_run", "kg_co2e_per_year
 @task(LAB, "emissions", title="Task 10, energy and emissions of each job",
       variables=["job_emissions"], points=2, objective="ch09-carbon-estimate")
 def check_emissions(job_emissions):
-    jobs = _workloads().set_index("job_id")
+    jobs = WORKLOADS.read().set_index("job_id")
     df = need_frame(job_emissions, "job_emissions", EMISSION_COLUMNS, rows=len(jobs))
     ids = df["job_id"].astype(str)
     if sorted(ids) != sorted(jobs.index):
@@ -428,32 +396,30 @@ def check_emissions(job_emissions):
     values = {c: need_numeric_column(df, c, "job_emissions").to_numpy() for c in EMISSION_COLUMNS[1:]}
     mine = pd.DataFrame(values, index=ids.to_numpy())
     exp = _expected_jobs()
-    grid = _grid()
+    grid = GRID.read()
     for j in jobs.index:
         job, got, want = jobs.loc[j], mine.loc[j], exp.loc[j]
-        if not close(got["energy_kwh"], want["energy_kwh"]):
-            if close(got["energy_kwh"] * job["pue"], want["energy_kwh"]):
-                raise Hint(f"energy for {j} ({job['job']}) leaves out the PUE of {job['pue']}: the data center's "
-                           "overhead multiplies the IT energy.")
-            if close(got["energy_kwh"] * job["machines"], want["energy_kwh"]):
-                raise Hint(f"energy for {j} is for one machine; the job uses {job['machines']} machines.")
-            raise Hint(ratio_hint(got["energy_kwh"], want["energy_kwh"], f"energy for {j} ({job['job']})"))
-        if not close(got["kg_co2e_per_run"], want["kg_co2e_per_run"]):
-            if close(got["kg_co2e_per_run"], want["kg_co2e_per_run"] * 1000):
-                raise Hint(f"kg per run for {j} is 1000× too high: intensity is in grams per kWh, so divide "
-                           "by 1000 for kilograms.")
-            profile = grid[grid["region"] == job["region"]].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
-            if close(got["kg_co2e_per_run"], want["energy_kwh"] * profile.mean() / 1000):
-                raise Hint(f"kg per run for {j} uses the region's daily average intensity; use the hours the job "
-                           "actually runs: window_intensity(grid, region, start_hour_utc, hours).")
-            if close(got["kg_co2e_per_run"], want["energy_kwh"] * profile[int(job["start_hour_utc"])] / 1000):
-                raise Hint(f"kg per run for {j} uses only the start hour's intensity; the job runs "
-                           f"{job['hours']:g} hours, so average over them with window_intensity.")
-            raise Hint(ratio_hint(got["kg_co2e_per_run"], want["kg_co2e_per_run"], f"kg CO2e per run for {j}"))
-        if not close(got["kg_co2e_per_year"], want["kg_co2e_per_year"]):
-            if close(got["kg_co2e_per_year"], want["kg_co2e_per_run"] * 52) and job["runs_per_year"] != 52:
-                raise Hint(f"kg per year for {j} assumes 52 runs; it runs {job['runs_per_year']} times a year.")
-            raise Hint(ratio_hint(got["kg_co2e_per_year"], want["kg_co2e_per_year"], f"kg CO2e per year for {j}"))
+        expect_number(got["energy_kwh"], want["energy_kwh"], f"energy for {j} ({job['job']})", [
+            (want["energy_kwh"] / job["pue"], (f"energy for {j} ({job['job']}) leaves out the PUE of {job['pue']}: "
+                                               "the data center's overhead multiplies the IT energy.")),
+            (want["energy_kwh"] / job["machines"], (f"energy for {j} is for one machine; the job uses "
+                                                    f"{job['machines']} machines.")),
+        ])
+        profile = grid[grid["region"] == job["region"]].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
+        expect_number(got["kg_co2e_per_run"], want["kg_co2e_per_run"], f"kg CO2e per run for {j}", [
+            (want["kg_co2e_per_run"] * 1000, (f"kg per run for {j} is 1000× too high: intensity is in grams per "
+                                              "kWh, so divide by 1000 for kilograms.")),
+            (want["energy_kwh"] * profile.mean() / 1000,
+             (f"kg per run for {j} uses the region's daily average intensity; use the hours the job actually "
+              "runs: window_intensity(grid, region, start_hour_utc, hours).")),
+            (want["energy_kwh"] * profile[int(job["start_hour_utc"])] / 1000,
+             (f"kg per run for {j} uses only the start hour's intensity; the job runs {job['hours']:g} hours, "
+              "so average over them with window_intensity.")),
+        ])
+        weekly = want["kg_co2e_per_run"] * 52 if job["runs_per_year"] != 52 else math.nan
+        expect_number(got["kg_co2e_per_year"], want["kg_co2e_per_year"], f"kg CO2e per year for {j}", [
+            (weekly, f"kg per year for {j} assumes 52 runs; it runs {job['runs_per_year']} times a year."),
+        ])
     total = exp["kg_co2e_per_year"].sum()
     top = exp["kg_co2e_per_year"].idxmax()
     return (f"about {total:,.0f} kg CO2e a year in all; {top} ({jobs.loc[top, 'job']}) alone is "
@@ -461,7 +427,7 @@ def check_emissions(job_emissions):
 
 
 def _placements(energy: float, hours: float) -> pd.DataFrame:
-    grid = _grid()
+    grid = GRID.read()
     rows = [{"region": r, "start_hour_utc": h,
              "kg_co2e_per_run": emissions_kg(energy, window_intensity(grid, r, h, hours))}
             for r in REGIONS for h in range(24)]
@@ -479,7 +445,7 @@ def check_placement(best_region, best_start_hour):
     if hour != int(hour) or not 0 <= hour <= 23:
         raise Hint(f"`best_start_hour` is {hour:g}; give a whole UTC hour from 0 to 23.")
     hour = int(hour)
-    job = _workloads().set_index("job_id").loc[RETRAINING_JOB]
+    job = WORKLOADS.read().set_index("job_id").loc[RETRAINING_JOB]
     energy = energy_kwh(float(job["hours"]), float(job["avg_power_kw"]), pue=float(job["pue"]),
                         machines=int(job["machines"]))
     options = _placements(energy, float(job["hours"]))
@@ -490,7 +456,7 @@ def check_placement(best_region, best_start_hour):
     best = eu.loc[eu["kg_co2e_per_run"].idxmin()]
     mine = eu[(eu["region"] == best_region) & (eu["start_hour_utc"] == hour)].iloc[0]
     if not close(float(mine["kg_co2e_per_run"]), float(best["kg_co2e_per_run"])):
-        grid = _grid()
+        grid = GRID.read()
         profile = grid[grid["region"] == best_region].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
         if best_region == best["region"] and hour == int(profile.idxmin()):
             raise Hint(f"{hour:02d}:00 is the cleanest single hour in {best_region}, but the job runs "

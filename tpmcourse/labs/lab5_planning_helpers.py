@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from graphlib import CycleError, TopologicalSorter
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+
+from tpmcourse.validate import InputError, require_frame, require_int, require_number, require_numeric_column
 
 __all__ = [
     "METHODS",
@@ -42,16 +45,11 @@ THREE_POINTS: tuple[str, str, str] = ("optimistic", "most_likely", "pessimistic"
 
 
 def _plan(tasks: object, columns: Sequence[str] = ("id", "predecessors")) -> pd.DataFrame:
-    if not isinstance(tasks, pd.DataFrame):
-        raise TypeError(f"Expected a pandas DataFrame (the task plan), got {type(tasks).__name__}.")
-    if tasks.empty:
-        raise ValueError("The task plan is empty: add at least one task.")
-    missing = [c for c in columns if c not in tasks.columns]
-    if missing:
-        raise ValueError(f"The task plan is missing column(s) {missing}; it has {list(tasks.columns)}.")
+    """The task plan with these columns and one row per task id."""
+    tasks = require_frame(tasks, "the task plan", columns)
     ids = tasks["id"].astype(str)
     if ids.duplicated().any():
-        raise ValueError(f"Task ids must be unique; repeated: {sorted(set(ids[ids.duplicated()]))}.")
+        raise InputError(f"Task ids must be unique; repeated: {sorted(set(ids[ids.duplicated()]))}.")
     return tasks
 
 
@@ -69,25 +67,30 @@ def predecessors(tasks: pd.DataFrame, column: str = "predecessors") -> dict[str,
         preds = [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
         unknown = [p for p in preds if p not in known]
         if unknown:
-            raise ValueError(f"Task {tid} depends on unknown task(s) {unknown}.")
+            raise InputError(f"Task {tid} depends on unknown task(s) {unknown}.")
         if tid in preds:
-            raise ValueError(f"Task {tid} cannot depend on itself.")
+            raise InputError(f"Task {tid} cannot depend on itself.")
         out[tid] = preds
     return out
 
 
 def topological_order(tasks: pd.DataFrame) -> list[str]:
-    """Task ids ordered so that every task comes after its predecessors
-    (ties keep the table's order). Raises ``ValueError`` on a cycle."""
+    """Task ids ordered so that every task comes after its predecessors, wave
+    by wave (``graphlib``): first the tasks that can start at once, then those
+    that only waited for them, and so on; within a wave, the table's order.
+    Raises ``ValueError`` naming a cycle."""
     preds = predecessors(tasks)
+    row = {tid: k for k, tid in enumerate(preds)}
+    sorter = TopologicalSorter(preds)
+    try:
+        sorter.prepare()
+    except CycleError as cycle:
+        raise InputError(f"The plan has a dependency cycle: {' -> '.join(cycle.args[1])}.") from None
     done: list[str] = []
-    remaining = list(preds)
-    while remaining:
-        ready = [t for t in remaining if all(p in done for p in preds[t])]
-        if not ready:
-            raise ValueError(f"The plan has a dependency cycle among {remaining}.")
-        done.extend(ready)
-        remaining = [t for t in remaining if t not in ready]
+    while sorter.is_active():
+        wave = sorted(sorter.get_ready(), key=row.__getitem__)
+        done.extend(wave)
+        sorter.done(*wave)
     return done
 
 
@@ -95,12 +98,12 @@ def _durations(tasks: pd.DataFrame, durations: object) -> np.ndarray:
     values = durations.to_numpy() if isinstance(durations, (pd.Series, pd.DataFrame)) else durations
     array = np.asarray(values, dtype=float)
     if array.ndim not in (1, 2) or array.shape[-1] != len(tasks):
-        raise ValueError(
+        raise InputError(
             f"Durations must have one value per task ({len(tasks)}) in the plan's row order, "
             f"as a 1-D array or a 2-D array with one row per simulation; got shape {array.shape}."
         )
     if not np.isfinite(array).all() or (array < 0).any():
-        raise ValueError("Durations must be finite and not negative.")
+        raise InputError("Durations must be finite and not negative.")
     return array
 
 
@@ -131,46 +134,53 @@ def project_duration(tasks: pd.DataFrame, durations: object) -> float | np.ndarr
     return float(finish.max()) if finish.ndim == 1 else finish.max(axis=-1)
 
 
+def _longest_paths(tasks: pd.DataFrame, array: np.ndarray) -> list[list[str]]:
+    """The longest path of each scenario (each row of a 2-D array of
+    durations), first task to last. The forward pass runs once for all
+    scenarios; where two predecessors tie, the earlier row of the plan wins."""
+    finish = earliest_finish(tasks, array)
+    preds = predecessors(tasks)
+    ids = list(preds)
+    row = {tid: k for k, tid in enumerate(ids)}
+    return [_path_ending(ends, preds, ids, row) for ends in finish]
+
+
+def _path_ending(ends: np.ndarray, preds: dict[str, list[str]], ids: list[str], row: dict[str, int]) -> list[str]:
+    """Back from the task that finishes last, the predecessor that finishes last, each time."""
+    current = ids[int(np.argmax(ends))]
+    path = [current]
+    while preds[current]:
+        current = max(preds[current], key=lambda p: (ends[row[p]], -row[p]))
+        path.append(current)
+    return path[::-1]
+
+
 def critical_path(tasks: pd.DataFrame, durations: object) -> list[str]:
     """Ids of the tasks on the longest path, first to last, for one scenario
     (1-D durations). Where two predecessors tie, the earlier row wins."""
     array = _durations(tasks, durations)
     if array.ndim != 1:
-        raise ValueError("critical_path takes one scenario: a 1-D array of durations.")
-    finish = earliest_finish(tasks, array)
-    preds = predecessors(tasks)
-    ids = list(preds)
-    current = ids[int(np.argmax(finish))]
-    path = [current]
-    while preds[current]:
-        current = max(preds[current], key=lambda p: (finish[ids.index(p)], -ids.index(p)))
-        path.append(current)
-    return path[::-1]
+        raise InputError("critical_path takes one scenario: a 1-D array of durations.")
+    return _longest_paths(tasks, array[None, :])[0]
 
 
 def criticality(tasks: pd.DataFrame, durations: object) -> pd.Series:
     """Share of simulations (2-D durations) in which each task is on the critical path."""
     array = _durations(tasks, durations)
-    array = array[None, :] if array.ndim == 1 else array
-    ids = [str(i) for i in tasks["id"]]
-    counts = dict.fromkeys(ids, 0)
-    for row in array:
-        for tid in critical_path(tasks, row):
+    paths = _longest_paths(tasks, array[None, :] if array.ndim == 1 else array)
+    counts = dict.fromkeys((str(i) for i in tasks["id"]), 0)
+    for path in paths:
+        for tid in path:
             counts[tid] += 1
-    return pd.Series({k: v / len(array) for k, v in counts.items()}, name="criticality")
+    return pd.Series({k: v / len(paths) for k, v in counts.items()}, name="criticality")
 
 
 def _three_points(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tasks = _plan(tasks, ("id", *THREE_POINTS))
-    cols = []
-    for name in THREE_POINTS:
-        col = tasks[name]
-        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or col.isna().any():
-            raise ValueError(f"Column {name!r} must hold numbers with no missing values.")
-        cols.append(col.to_numpy(dtype=float))
-    o, m, p = cols
+    o, m, p = (require_numeric_column(tasks, name, "the task plan").to_numpy() for name in THREE_POINTS)
     if not ((o <= m) & (m <= p) & (o < p) & (o >= 0)).all():
-        raise ValueError("Each task needs 0 <= optimistic <= most_likely <= pessimistic, with optimistic < pessimistic.")
+        raise InputError("Each task needs 0 <= optimistic <= most_likely <= pessimistic, "
+                         "with optimistic < pessimistic.")
     return o, m, p
 
 
@@ -186,12 +196,11 @@ def draw_durations(tasks: pd.DataFrame, n: int = 10_000, seed: int = 0,
     into a long pessimistic tail.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive whole number, got {n!r}.")
+        raise InputError(f"method must be one of {METHODS}, got {method!r}.")
+    n = require_int(n, "n", minimum=1)
     o, m, p = _three_points(tasks)
     rng = np.random.default_rng(seed)
-    size = (int(n), len(o))
+    size = (n, len(o))
     if method == "triangular":
         return rng.triangular(o, m, p, size=size)
     alpha = 1 + 4 * (m - o) / (p - o)
@@ -210,7 +219,7 @@ def _day(value: object) -> np.datetime64:
     try:
         return np.datetime64(pd.Timestamp(value).date(), "D")
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"Not a date: {value!r}.") from exc
+        raise InputError(f"Not a date: {value!r}.") from exc
 
 
 def working_days_until(start: object, end: object) -> int:
@@ -222,10 +231,7 @@ def working_day_date(start: object, days: float) -> pd.Timestamp:
     """The date on which work of ``days`` working days, begun on the morning
     of ``start``, is finished (end of that day). 1 day finishes on the start
     day; a fraction of a day counts as a whole day."""
-    if isinstance(days, bool) or not isinstance(days, (int, float, np.integer, np.floating)):
-        raise TypeError(f"days must be a number, got {type(days).__name__}.")
-    if not math.isfinite(days) or days < 0:
-        raise ValueError(f"days must be a finite number >= 0, got {days}.")
+    days = require_number(days, "days", minimum=0)
     first = np.busday_offset(_day(start), 0, roll="forward")
     steps = max(math.ceil(round(float(days), 9)) - 1, 0)
     return pd.Timestamp(np.busday_offset(first, steps, roll="forward"))
@@ -254,7 +260,7 @@ def plot_finish_distribution(sim_days: object, deadline_days: float, ax: Axes | 
     the ``confidence`` level. Greys and line styles, so it reads without colour."""
     sims = np.asarray(sim_days, dtype=float)
     if sims.ndim != 1 or sims.size == 0 or not np.isfinite(sims).all():
-        raise ValueError("sim_days must be a non-empty 1-D array of finite durations.")
+        raise InputError("sim_days must be a non-empty 1-D array of finite durations.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     ax.hist(sims, bins=bins, color="0.8", edgecolor="0.5")
