@@ -54,7 +54,7 @@ def test_labs_are_discovered_in_one_place():
 
 @pytest.mark.parametrize("name", SUBPACKAGES)
 def test_tests_mirror_every_subpackage(name):
-    assert (TESTS / name).is_dir() or name == "bench", f"tpmcourse/{name}/ has no tests/{name}/"
+    assert (TESTS / name).is_dir(), f"tpmcourse/{name}/ has no tests/{name}/"
 
 
 def test_every_toolkit_module_has_its_test_module():

@@ -109,6 +109,12 @@ def make_test_seconds() -> float:
     return _run(["make", "test"], cwd=ROOT)
 
 
+def unit_tier_seconds() -> float:
+    """The tests a developer runs on every change: no Chromium, no built book."""
+    return _run([str(BIN / "python"), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
+                 "-m", "not browser and not book"], cwd=ROOT)
+
+
 def _table(rows: list[tuple], headers: tuple) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
 
@@ -125,6 +131,7 @@ def bench_book(with_tests: bool = True) -> str:
         work = Path(tmp)
         times = book_timings(work)
         (landing, heaviest), max_chapter = page_weights(ROOT / "_build" / "html")
+    unit_seconds = unit_tier_seconds() if with_tests else None
     test_seconds = make_test_seconds() if with_tests else None
     clean = times["clean build (make book)"]
     baseline = times["clean build, execute_notebooks: force (baseline)"]
@@ -137,6 +144,8 @@ def bench_book(with_tests: bool = True) -> str:
     rows.append(("largest chapter page, first load", f"{max_chapter / 1024:.0f} KiB", "target < 2 MB"))
     assets = course_asset_bytes()
     rows.append(("quiz and lab assets (tpmcourse/book/static)", f"{assets / 1024:.1f} KiB", "target < 60 KB"))
+    if unit_seconds is not None:
+        rows.append(("unit tiers: pytest -m 'not browser and not book'", f"{unit_seconds:.0f} s", ""))
     if test_seconds is not None:
         rows.append(("make test (warm .venv)", f"{test_seconds:.0f} s", ""))
     return _table(rows, ("measure", "value", "note"))
@@ -158,6 +167,3 @@ def main(argv: list[str] | None = None) -> int:
         print(bench_book(with_tests=not args.no_test))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
