@@ -133,8 +133,15 @@ def ladder_step(ladder: pd.DataFrame, from_level: str, to_level: str) -> pd.Seri
         if v.require_text(level, name) not in set(ladder["level"]):
             raise v.InputError(f"{name} is an unknown level {level!r}; choose one of {list(ladder['level'])}.")
     table = ladder.set_index("level")
-    return (table.loc[to_level, list(LADDER_DIMENSIONS)]
-            - table.loc[from_level, list(LADDER_DIMENSIONS)]).astype(int)
+    return (_ladder_row(table, to_level) - _ladder_row(table, from_level)).astype(int)
+
+
+def _ladder_row(table: pd.DataFrame, level: str) -> pd.Series:
+    """One level's dimensions from a ladder indexed by level."""
+    row = table.loc[level, list(LADDER_DIMENSIONS)]
+    if not isinstance(row, pd.Series):  # a DataFrame: several rows have this level
+        raise v.InputError(f"ladder lists level {level!r} more than once; keep one row per level.")
+    return row
 
 
 # --------------------------------------------------------------------------

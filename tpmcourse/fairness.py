@@ -121,6 +121,7 @@ def apply_threshold(
     """
     v.require_frame(df, "df", [score] + ([group] if group is not None else []), complete=True)
     s = v.require_numeric_column(df, score, "df")
+    t: pd.Series | float  # one threshold per row (per group), or one for everyone
     if isinstance(threshold, Mapping):
         if group is None:
             raise v.InputError("Per-group thresholds need the group column: pass group='...'.")
@@ -168,10 +169,11 @@ def threshold_sweep(
 
 
 def read_risk_decisions_csv(path: Path | None = None) -> pd.DataFrame:
-    """Read the screening decisions written by :func:`write_risk_decisions_csv`."""
+    """Read the screening decisions, ``data/risk_decisions.csv`` by default: the file
+    :func:`tpmcourse.datasets.ch09_risk_decisions.make_risk_decisions` generates (``make data``)."""
     path = Path(path) if path is not None else DATA / "risk_decisions.csv"
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing: run `python -m tpmcourse.fairness` from the course folder to regenerate it."
+            f"{path} is missing: run `make data` (or `tpmcourse data`) in the course folder to regenerate it."
         )
     return pd.read_csv(path)

@@ -31,7 +31,7 @@ def _check_scores(df: pd.DataFrame, name: str, columns: Sequence[str] | None = N
 
 
 # --------------------------------------------------------------- skills matrix (ch04)
-def coverage_summary(matrix: pd.DataFrame, weak_below: int = 2) -> pd.DataFrame:
+def coverage_summary(matrix: pd.DataFrame, weak_below: float = 2) -> pd.DataFrame:
     """Summarise a majors x competencies matrix scored 0-3: how much of the
     TPM skill set each background covers, and which competencies it leaves
     weak, so a learner sees the gaps to close rather than a single grade.

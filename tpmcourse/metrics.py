@@ -66,7 +66,7 @@ def burn_rate(bad_fraction: float, slo: float) -> float:
 
 
 def error_budget_burn(
-    daily_bad_minutes: Sequence[float], slo: float, window_days: int = 30
+    daily_bad_minutes: Sequence[float], slo: float, window_days: float = 30
 ) -> pd.DataFrame:
     """Day-by-day error-budget ledger for an availability SLO: minutes of
     downtime each day, budget consumed and left, and the even-spend line to

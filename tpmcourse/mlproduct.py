@@ -15,6 +15,10 @@ import pandas as pd
 
 from tpmcourse import validate as v
 
+# A column of labels or of numbers: a list (or tuple), a NumPy array or a pandas Series.
+Labels = Sequence[int] | np.ndarray | pd.Series
+Numbers = Sequence[float] | np.ndarray | pd.Series
+
 
 def synthetic_scores(n: int = 2000, fraud_rate: float = 0.04, seed: int = 42) -> pd.DataFrame:
     """Made-up model scores for Larkspur payments, each labelled fraud (1) or
@@ -40,9 +44,9 @@ def _labels(y_true: object, n: int) -> np.ndarray:
 
 
 def threshold_table(
-    y_true: Sequence[int],
-    scores: Sequence[float],
-    thresholds: Sequence[float],
+    y_true: Labels,
+    scores: Numbers,
+    thresholds: Numbers,
     cost_fp: float,
     cost_fn: float,
 ) -> pd.DataFrame:

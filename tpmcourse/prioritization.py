@@ -137,8 +137,8 @@ def moscow_summary(
         )
     table = (
         pd.DataFrame({"category": cats, "effort": e})
-        .groupby("category", observed=False)["effort"]
-        .agg(items="count", effort="sum")
+        .groupby("category", observed=False)
+        .agg(items=("effort", "count"), effort=("effort", "sum"))
     )
     table["share_of_timebox"] = (table["effort"] / in_scope).round(3)
     table.loc["Won't", "share_of_timebox"] = 0.0

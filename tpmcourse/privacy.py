@@ -9,7 +9,7 @@ see what each generalization costs in detail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +69,7 @@ def anonymity_summary(
     sizes = equivalence_classes(df, quasi_identifiers)["class_size"]
     return {
         "rows": int(sizes.sum()),
-        "classes": int(len(sizes)),
+        "classes": len(sizes),
         "k": int(sizes.min()),
         "unique_rows": int((sizes == 1).sum()),
         f"rows_below_k{target_k}": int(sizes[sizes < target_k].sum()),
@@ -89,6 +89,12 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: s
     return int(df.groupby(qi)[sensitive].nunique().min())
 
 
+def _named(values: pd.Series, name: Hashable | None) -> pd.Series:
+    """``values`` (a new Series made by a generalization step) named ``name``, the input column's name."""
+    values.name = name
+    return values
+
+
 def generalize_postcode(values: pd.Series, keep: int) -> pd.Series:
     """Keep the first ``keep`` characters of each postal code and mask the rest with ``*``.
 
@@ -97,7 +103,7 @@ def generalize_postcode(values: pd.Series, keep: int) -> pd.Series:
     values = v.require_series(values, "values (the postcode column)", allow_empty=True)
     keep = v.require_int(keep, "keep (characters)", minimum=0)
     text = values.astype(str)
-    return text.map(lambda s: s[:keep] + "*" * max(len(s) - keep, 0)).rename(values.name)
+    return _named(text.map(lambda s: s[:keep] + "*" * max(len(s) - keep, 0)), values.name)
 
 
 def generalize_year(values: pd.Series, width: int) -> pd.Series:
@@ -115,8 +121,8 @@ def generalize_year(values: pd.Series, width: int) -> pd.Series:
         )
     start = (values // width) * width
     if width == 1:
-        return start.astype(str).rename(values.name)
-    return (start.astype(str) + "-" + (start + width - 1).astype(str)).rename(values.name)
+        return _named(start.astype(str), values.name)
+    return _named(start.astype(str) + "-" + (start + width - 1).astype(str), values.name)
 
 
 def generalize_categories(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -130,7 +136,7 @@ def generalize_categories(values: pd.Series, mapping: Mapping[str, str]) -> pd.S
     unmapped = sorted(set(values.astype(str)) - set(mapping))
     if unmapped:
         raise v.InputError(f"These values have no broader category in the mapping: {unmapped}; add them to it.")
-    return values.astype(str).map(mapping).rename(values.name)
+    return _named(values.astype(str).map(mapping), values.name)
 
 
 def suppress_small_classes(
@@ -172,6 +178,7 @@ def read_merchants_csv(path: Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else DATA / "merchants_quasi_identifiers.csv"
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing: run `python -m tpmcourse.privacy` from the course folder to regenerate it."
+            f"{path} is missing: run `make data` (or `tpmcourse data`) in the course folder to regenerate it."
         )
-    return pd.read_csv(path, dtype={"zip_code": str, "owner_birth_year": "int64"})
+    dtypes: dict[str, type[str] | str] = {"zip_code": str, "owner_birth_year": "int64"}
+    return pd.read_csv(path, dtype=dtypes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -57,7 +58,11 @@ def risk_score(
     return (like * imp).rename("score")
 
 
-def risk_level(score: int | float | pd.Series) -> str | pd.Series:
+@overload
+def risk_level(score: pd.Series) -> pd.Series: ...
+@overload
+def risk_level(score: float) -> str: ...
+def risk_level(score: float | pd.Series) -> str | pd.Series:
     """Name the band of a 1-25 score: low (1-4), medium (5-9), high (10-16)
     or critical (17-25). Works on one number or a Series of them."""
     if isinstance(score, pd.Series):

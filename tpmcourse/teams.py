@@ -47,7 +47,9 @@ def _check_offices(offices: object) -> list[tuple[str, str, float, float]]:
 
 def _utc_offset_hours(tz: str, on: dt.date) -> float:
     noon = dt.datetime(on.year, on.month, on.day, 12, tzinfo=ZoneInfo(tz))
-    return noon.utcoffset().total_seconds() / 3600
+    offset = noon.utcoffset()
+    assert offset is not None  # an aware datetime (ZoneInfo) always has an offset
+    return offset.total_seconds() / 3600
 
 
 def _check_date(on: object) -> dt.date:
@@ -78,20 +80,29 @@ def working_slots(offices: Sequence[tuple[str, str, float, float]], on: dt.date)
 
 
 def _fmt(hour: float) -> str:
-    return f"{int(hour) % 24:02d}:{int(round((hour % 1) * 60)):02d}"
+    return f"{int(hour) % 24:02d}:{round((hour % 1) * 60):02d}"
 
 
 def _slot_set(utc_start: float, utc_end: float) -> set[int]:
-    first = int(round(utc_start * SLOTS_PER_HOUR))
-    last = int(round(utc_end * SLOTS_PER_HOUR))
+    first = round(utc_start * SLOTS_PER_HOUR)
+    last = round(utc_end * SLOTS_PER_HOUR)
     return {s % SLOTS for s in range(first, last)}
+
+
+def _office_slots(table: pd.DataFrame) -> dict[str, set[int]]:
+    """Office name -> the UTC half-hour slots it works, from a working_slots() table."""
+    return {
+        str(office): _slot_set(start, end)
+        for office, start, end in zip(
+            table["office"], table["utc_start_h"].to_numpy(float), table["utc_end_h"].to_numpy(float), strict=True
+        )
+    }
 
 
 def overlap_matrix(offices: Sequence[tuple[str, str, float, float]], on: dt.date) -> pd.DataFrame:
     """Hours of shared working time for every pair of offices on a date:
     the number a TPM needs before promising a daily stand-up across sites."""
-    table = working_slots(offices, on)
-    sets = {r.office: _slot_set(r.utc_start_h, r.utc_end_h) for r in table.itertuples()}
+    sets = _office_slots(working_slots(offices, on))
     names = list(sets)
     data = [[len(sets[a] & sets[b]) / SLOTS_PER_HOUR for b in names] for a in names]
     return pd.DataFrame(data, index=pd.Index(names, name="office"), columns=names)
@@ -100,8 +111,7 @@ def overlap_matrix(offices: Sequence[tuple[str, str, float, float]], on: dt.date
 def coverage_by_hour(offices: Sequence[tuple[str, str, float, float]], on: dt.date) -> pd.DataFrame:
     """For each half hour of the UTC day, how many offices are working and
     which: shows any window where everyone is in, and the gaps nobody covers."""
-    table = working_slots(offices, on)
-    sets = {r.office: _slot_set(r.utc_start_h, r.utc_end_h) for r in table.itertuples()}
+    sets = _office_slots(working_slots(offices, on))
     rows = []
     for slot in range(SLOTS):
         who = [name for name, s in sets.items() if slot in s]
@@ -119,12 +129,13 @@ def plot_working_hours(table: pd.DataFrame, title: str, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.6))
     hatches = ["//", "..", "xx", "\\\\", "--", "++"]
-    for i, row in enumerate(table.itertuples()):
-        start, end = row.utc_start_h, row.utc_end_h
+    starts, ends = table["utc_start_h"].to_numpy(float), table["utc_end_h"].to_numpy(float)
+    rows = zip(starts, ends, table["local_hours"], strict=True)
+    for i, (start, end, local_hours) in enumerate(rows):
         spans = [(start, min(end, 24) - start)] + ([(0, end - 24)] if end > 24 else [])
         ax.broken_barh(spans, (i - 0.35, 0.7), facecolors="white", edgecolors="black",
                        hatch=hatches[i % len(hatches)])
-        ax.text(spans[0][0] + 0.15, i, f"{row.local_hours} local",
+        ax.text(spans[0][0] + 0.15, i, f"{local_hours} local",
                 va="center", fontsize=9, backgroundcolor="white")
     ax.set_yticks(range(len(table)), table["office"])
     ax.set_xlim(0, 24)

@@ -149,7 +149,7 @@ def test_the_files_read_are_the_checkers(tmp_path):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(f"{TEN}\n", encoding="utf-8")
     texts = project_texts(root)
-    assert sorted(texts) == sorted(read + [f"chapters/{CHAPTER.name}"])
+    assert sorted(texts) == sorted([*read, f"chapters/{CHAPTER.name}"])
     nb = json.loads(CHAPTER.read_text(encoding="utf-8"))
     assert texts[f"chapters/{CHAPTER.name}"] == "\n".join("".join(c["source"]) for c in nb["cells"])
     assert [f.file for f in found(root)] == sorted(read)

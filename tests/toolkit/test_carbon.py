@@ -46,9 +46,9 @@ def test_errors_are_learner_facing():
     with pytest.raises(ValueError, match="pue must be at least 1"):
         energy_kwh(1, 1, pue=0.9)
     with pytest.raises(TypeError, match="hours should be a number"):
-        energy_kwh("5", 1)
+        energy_kwh("5", 1)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(TypeError, match="None"):
-        emissions_kg(None, 100)
+        emissions_kg(None, 100)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="finite"):
         emissions_kg(float("nan"), 100)
     with pytest.raises(ValueError, match="at least 0"):
@@ -62,4 +62,4 @@ def test_errors_are_learner_facing():
     with pytest.raises(ValueError, match=r"column 'carbon_intensity_g_per_kwh' of regions has 1 missing \(NaN\)"):
         compare_regions(pd.DataFrame({"placement": ["x"], "carbon_intensity_g_per_kwh": [None]}), 1, 1)
     with pytest.raises(TypeError, match="DataFrame"):
-        compare_regions(None, 1, 1)
+        compare_regions(None, 1, 1)  # type: ignore[arg-type]  # wrong type on purpose

@@ -64,7 +64,7 @@ def test_vested_amount_cliff_then_monthly():
 
 def test_vested_amount_rejects_bad_input():
     with pytest.raises(TypeError):
-        careers.vested_amount(48000, 11.5)
+        careers.vested_amount(48000, 11.5)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError):
         careers.vested_amount(48000, 12, cliff_months=60)
     with pytest.raises(ValueError):
@@ -118,13 +118,16 @@ def test_ladder_step_rejects_unknown_level_and_bad_table():
     with pytest.raises(ValueError, match="unknown level"):
         careers.ladder_step(ladder, "TPM", "Wizard")
     with pytest.raises(TypeError):
-        careers.ladder_step(None, "TPM", "Senior TPM")
+        careers.ladder_step(None, "TPM", "Senior TPM")  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="empty"):
         careers.ladder_step(ladder.iloc[0:0], "TPM", "Senior TPM")
     broken = ladder.copy()
     broken.loc[1, "scope"] = math.nan
     with pytest.raises(ValueError, match=r"column 'scope' of ladder has 1 missing \(NaN\)"):
         careers.ladder_step(broken, "TPM", "Senior TPM")
+    twice = pd.concat([ladder, ladder[ladder["level"] == "TPM"]], ignore_index=True)
+    with pytest.raises(ValueError, match="ladder lists level 'TPM' more than once"):
+        careers.ladder_step(twice, "TPM", "Senior TPM")
 
 
 # ---------------------------------------------------------------- skills
@@ -149,9 +152,9 @@ def test_skill_gaps_rejects_bad_input():
     with pytest.raises(ValueError, match="skills has no column 'designer'"):
         careers.skill_gaps(skills, "designer")
     with pytest.raises(TypeError):
-        careers.skill_gaps(skills, 3)
+        careers.skill_gaps(skills, 3)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(TypeError):
-        careers.skill_gaps([1, 2], "engineer")
+        careers.skill_gaps([1, 2], "engineer")  # type: ignore[arg-type]  # wrong type on purpose
 
 
 # ---------------------------------------------------------------- interview prep
@@ -176,6 +179,6 @@ def test_allocate_prep_hours_rejects_bad_input():
     with pytest.raises(ValueError):
         careers.allocate_prep_hours(tracker, 0)
     with pytest.raises(TypeError):
-        careers.allocate_prep_hours(tracker, 2.5)
+        careers.allocate_prep_hours(tracker, 2.5)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="tracker has no column 'weight'"):
         careers.allocate_prep_hours(tracker.drop(columns="weight"), 10)

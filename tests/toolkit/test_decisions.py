@@ -1,6 +1,7 @@
 """Tests for tpmcourse.decisions: RACI/DACI rules and weighted option scoring."""
 
 import math
+from typing import Any
 
 import matplotlib
 
@@ -19,6 +20,13 @@ from tpmcourse.decisions import (
     weight_sensitivity,
     weighted_scores,
 )
+
+
+def row(table: pd.DataFrame, label: str | float) -> list[Any]:
+    """The row of ``table`` with this (unique) index label, as a list."""
+    found = table.loc[label]
+    assert isinstance(found, pd.Series), f"{label!r} labels more than one row"
+    return found.tolist()
 
 
 @pytest.fixture
@@ -113,16 +121,16 @@ def test_unknown_scheme(good_raci):
     with pytest.raises(ValueError, match="Unknown scheme"):
         assignment_problems(good_raci, "RAPID")
     with pytest.raises(TypeError):
-        assignment_problems(good_raci, None)
+        assignment_problems(good_raci, None)  # type: ignore[arg-type]  # wrong type on purpose
 
 
 def test_encode_and_role_load(good_raci):
     enc = encode_assignments(good_raci)
-    assert enc.loc["Pick vendor"].tolist() == [4, 3, 2]
-    assert enc.loc["Ship SSO"].tolist() == [3, 4, 1]
+    assert row(enc, "Pick vendor") == [4, 3, 2]
+    assert row(enc, "Ship SSO") == [3, 4, 1]
     load = role_load(good_raci)
-    assert load.loc["Ana"].tolist() == [1, 1, 0, 0]  # R, A, C, I
-    assert load.loc["Cy"].tolist() == [0, 0, 1, 1]
+    assert row(load, "Ana") == [1, 1, 0, 0]  # R, A, C, I
+    assert row(load, "Cy") == [0, 0, 1, 1]
     assert load.to_numpy().sum() == 6
 
 
@@ -171,7 +179,7 @@ def test_weight_errors(options, weights, exc, msg):
 
 def test_score_errors(options):
     with pytest.raises(TypeError):
-        weighted_scores(None, {"cost": 1})
+        weighted_scores(None, {"cost": 1})  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="empty"):
         weighted_scores(pd.DataFrame(), {"cost": 1})
     with pytest.raises(ValueError, match="NaN"):
@@ -182,9 +190,9 @@ def test_score_errors(options):
 
 def test_sensitivity_by_hand(options):
     table = weight_sensitivity(options, {"cost": 1, "speed": 1}, "speed", [0.0, 0.5, 1.0])
-    assert table.loc[0.0].tolist() == pytest.approx([2.0, 4.0])  # all cost
-    assert table.loc[0.5].tolist() == pytest.approx([3.5, 2.5])
-    assert table.loc[1.0].tolist() == pytest.approx([5.0, 1.0])  # all speed
+    assert row(table, 0.0) == pytest.approx([2.0, 4.0])  # all cost
+    assert row(table, 0.5) == pytest.approx([3.5, 2.5])
+    assert row(table, 1.0) == pytest.approx([5.0, 1.0])  # all speed
     assert table.index.name == "speed share"
 
 
@@ -192,7 +200,7 @@ def test_sensitivity_keeps_other_proportions():
     s = pd.DataFrame({"a": [1], "b": [2], "c": [4]}, index=["x"])
     # other weights a:b = 1:3; at c share 0.2 -> a 0.2, b 0.6, c 0.2 -> 0.2 + 1.2 + 0.8
     table = weight_sensitivity(s, {"a": 1, "b": 3, "c": 5}, "c", [0.2])
-    assert table.loc[0.2, "x"] == pytest.approx(2.2)
+    assert table.at[0.2, "x"] == pytest.approx(2.2)
 
 
 def test_sensitivity_errors(options):
@@ -219,6 +227,6 @@ def test_heatmap_writes_every_label(good_raci):
 
 def test_heatmap_errors(good_raci):
     with pytest.raises(TypeError):
-        annotated_heatmap(None)
+        annotated_heatmap(None)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="shape"):
         annotated_heatmap(encode_assignments(good_raci), labels=good_raci.iloc[:1])

@@ -48,7 +48,7 @@ def test_four_fifths():
     with pytest.raises(ValueError, match="between 0 and 1"):
         fairness.passes_four_fifths(1.25)
     with pytest.raises(TypeError, match="number"):
-        fairness.passes_four_fifths("0.9")
+        fairness.passes_four_fifths("0.9")  # type: ignore[arg-type]  # wrong type on purpose
 
 
 def test_apply_threshold_single_and_per_group(df):
@@ -79,7 +79,8 @@ def test_threshold_sweep(df):
 @pytest.mark.parametrize(
     ("call", "says"),
     [
-        (lambda df: fairness.group_rates({"a": 1}, "group", "decision"), "df should be a pandas DataFrame, not dict"),
+        (lambda df: fairness.group_rates({"a": 1}, "group", "decision"),  # type: ignore[arg-type]  # a dict on purpose
+         "df should be a pandas DataFrame, not dict"),
         (lambda df: fairness.group_rates(df, "legal_form", "decision"), "df has no column 'legal_form'"),
         (lambda df: fairness.group_rates(df.iloc[0:0], "group", "decision"), "df is an empty table"),
         (lambda df: fairness.group_rates(df.assign(decision=[1, None, 0, 1, 1, 0, 0, 0]), "group", "decision"),
@@ -92,7 +93,9 @@ def test_threshold_sweep(df):
          "column 'group' of df has only one group"),
         (lambda df: fairness.apply_threshold(df.assign(score="high"), "score", 0.5),
          "column 'score' of df holds"),
-        (lambda df: fairness.apply_threshold(df, "score", {"A": 0.5, "B": "high"}, group="group"),
+        (lambda df: fairness.apply_threshold(df, "score",
+                                             {"A": 0.5, "B": "high"},  # type: ignore[dict-item]  # text on purpose
+                                             group="group"),
          "threshold['B'] should be a number, not text 'high'"),
         (lambda df: fairness.threshold_sweep(df, "group", "score", "label", []), "thresholds is empty"),
     ],
@@ -104,3 +107,7 @@ def test_errors_are_learner_facing(df, call, says):
         call(df)
     assert says in str(info.value)
 
+
+def test_missing_decisions_file_says_how_to_regenerate_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"run `make data`.* to regenerate it"):
+        fairness.read_risk_decisions_csv(tmp_path / "nope.csv")

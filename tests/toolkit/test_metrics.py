@@ -50,9 +50,9 @@ def test_allowed_downtime_rejects_percent(slo):
 
 def test_allowed_downtime_type_errors():
     with pytest.raises(TypeError):
-        allowed_downtime_minutes(None)
+        allowed_downtime_minutes(None)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(TypeError):
-        allowed_downtime_minutes("0.9995")
+        allowed_downtime_minutes("0.9995")  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError):
         allowed_downtime_minutes(float("nan"))
     with pytest.raises(ValueError):

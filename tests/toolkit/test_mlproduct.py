@@ -11,15 +11,18 @@ S = [0.9, 0.6, 0.7, 0.2, 0.3, 0.1]
 
 
 def test_threshold_table_by_hand():
-    t = threshold_table(Y, S, [0.5, 0.25], cost_fp=10, cost_fn=100).set_index("threshold")
+    t = threshold_table(Y, S, [0.5, 0.25], cost_fp=10, cost_fn=100)
+    half, quarter = t.iloc[0], t.iloc[1]  # one row per threshold, in the order given
     # at 0.5: flagged 0.9(tp) 0.6(tp) 0.7(fp); missed 0.3 (fn)
-    assert t.loc[0.5, ["tp", "fp", "fn", "tn"]].tolist() == [2, 1, 1, 2]
-    assert t.loc[0.5, "precision"] == pytest.approx(0.667)
-    assert t.loc[0.5, "recall"] == pytest.approx(0.667)
-    assert t.loc[0.5, "cost"] == 110
+    assert half["threshold"] == 0.5
+    assert half[["tp", "fp", "fn", "tn"]].tolist() == [2, 1, 1, 2]
+    assert half["precision"] == pytest.approx(0.667)
+    assert half["recall"] == pytest.approx(0.667)
+    assert half["cost"] == 110
     # at 0.25: all three frauds caught, one more false alarm
-    assert t.loc[0.25, ["tp", "fp", "fn", "tn"]].tolist() == [3, 1, 0, 2]
-    assert t.loc[0.25, "cost"] == 10
+    assert quarter["threshold"] == 0.25
+    assert quarter[["tp", "fp", "fn", "tn"]].tolist() == [3, 1, 0, 2]
+    assert quarter["cost"] == 10
 
 
 def test_best_threshold_picks_lowest_cost_and_breaks_ties_low():
@@ -38,9 +41,9 @@ def test_costs_change_the_best_threshold():
 
 
 def test_precision_nan_when_nothing_flagged():
-    t = threshold_table(Y, S, [0.95], 1, 1)
-    assert math.isnan(t.loc[0, "precision"])
-    assert t.loc[0, "recall"] == 0
+    row = threshold_table(Y, S, [0.95], 1, 1).iloc[0]
+    assert math.isnan(row["precision"])
+    assert row["recall"] == 0
 
 
 def test_synthetic_scores_deterministic():
@@ -53,7 +56,7 @@ def test_synthetic_scores_deterministic():
     with pytest.raises(ValueError):
         synthetic_scores(100, fraud_rate=1.5)
     with pytest.raises(TypeError):
-        synthetic_scores("100")
+        synthetic_scores("100")  # type: ignore[arg-type]  # wrong type on purpose
 
 
 @pytest.mark.parametrize(
@@ -76,11 +79,11 @@ def test_bad_costs_and_thresholds():
     with pytest.raises(ValueError):
         threshold_table(Y, S, [0.5], -1, 1)
     with pytest.raises(TypeError):
-        threshold_table(Y, S, [0.5], None, 1)
+        threshold_table(Y, S, [0.5], None, 1)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError):
         threshold_table(Y, S, [], 1, 1)
     with pytest.raises(TypeError):
-        best_threshold([1, 2])
+        best_threshold([1, 2])  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError):
         best_threshold(pd.DataFrame({"threshold": [0.5]}))
     with pytest.raises(ValueError):

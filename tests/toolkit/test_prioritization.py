@@ -148,7 +148,7 @@ def test_rank_refuses_nan_and_non_series():
     with pytest.raises(ValueError, match="NaN"):
         rank(pd.Series([1.0, np.nan]))
     with pytest.raises(TypeError, match="Series"):
-        rank([1, 2, 3])
+        rank([1, 2, 3])  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="scores is empty"):
         rank(pd.Series([], dtype=float))
 
@@ -199,7 +199,7 @@ def test_plot_rank_comparison_draws_one_line_per_item():
     right = pd.Series([3, 1, 2])
     ax = plot_rank_comparison(left, right, pd.Series(["a", "b", "c"]))
     assert len(ax.get_lines()) == 3
-    plt.close(ax.figure)
+    plt.close("all")
 
 
 def test_plot_rank_comparison_checks_alignment():

@@ -80,13 +80,13 @@ def test_bad_offices(bad, exc, says):
 
 def test_bad_date():
     with pytest.raises(TypeError):
-        working_slots(OFFICES, "2025-10-15")
+        working_slots(OFFICES, "2025-10-15")  # type: ignore[arg-type]  # wrong type on purpose
 
 
 def test_plot_returns_axes_and_validates():
     ax = plot_working_hours(working_slots(OFFICES, OCTOBER), "t")
     assert ax.get_xlabel() == "Hour of the day (UTC)"
     with pytest.raises(TypeError):
-        plot_working_hours(None, "t")
+        plot_working_hours(None, "t")  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError):
         plot_working_hours(working_slots(OFFICES, OCTOBER).drop(columns="office"), "t")
