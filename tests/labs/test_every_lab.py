@@ -31,8 +31,8 @@ CALL = re.compile(r"""check\(\s*["']([a-z0-9_]+\.[a-z0-9_-]+)["']""")
 
 
 def check_cells(nb):
-    return [(CALL.search(c.source)[1], c) for c in nb.cells
-            if c.cell_type == "code" and CALL.search(c.source)]
+    return [(call[1], c) for c in nb.cells
+            if c.cell_type == "code" and (call := CALL.search(c.source))]
 
 
 def lab_id(path: Path) -> str:

@@ -15,6 +15,7 @@ from labcheck import checker
 from tpmcourse.checks import tasks
 from tpmcourse.datasets.lab2_metrics import FUNNEL_EVENTS, make_event_log, make_experiment
 from tpmcourse.labs import lab2_metrics
+from tpmcourse.labs._shared import row_of
 from tpmcourse.labs.lab2_metrics_helpers import cohorts_pandas, funnel_duckdb, funnel_pandas, write_events
 
 ok, hint = checker("metrics")
@@ -50,8 +51,8 @@ def test_the_lab_registers_ten_tasks_with_objectives():
 def test_experiment_counts_are_pinned():
     e = make_experiment()
     g = e.groupby("variant")["converted"].agg(["sum", "count"])
-    assert g.loc["control"].tolist() == [XC, NC]
-    assert g.loc["treatment"].tolist() == [XT, NT]
+    assert row_of(g, "control").tolist() == [XC, NC]
+    assert row_of(g, "treatment").tolist() == [XT, NT]
 
 
 # --- Task 1 -------------------------------------------------------------------
@@ -136,11 +137,11 @@ def test_sql_funnel(funnel, tmp_path):
 
     ok("sql_funnel", funnel_duckdb(make_event_log()))
     path = write_events(make_event_log(), tmp_path / "events.csv")
-    rows = duckdb.sql(f"""
+    rows = duckdb.execute(f"""
         SELECT event AS step, COUNT(*) AS users FROM read_csv('{path}')
         GROUP BY event""").df().set_index("step").reindex(list(FUNNEL_EVENTS)).reset_index()
     assert "event rows, not merchants" in hint("sql_funnel", rows.assign(step_rate=1.0))
-    unordered = duckdb.sql(f"""
+    unordered = duckdb.execute(f"""
         SELECT event AS step, COUNT(DISTINCT user_id) AS users FROM read_csv('{path}')
         GROUP BY event ORDER BY event""").df()
     assert "wrong order" in hint("sql_funnel", unordered.assign(step_rate=1.0))
@@ -154,7 +155,9 @@ def test_sql_funnel(funnel, tmp_path):
 
 
 def long_format(table: pd.DataFrame) -> pd.DataFrame:
-    long = table.stack().dropna().rename("retained").reset_index()
+    cells = table.stack()
+    assert isinstance(cells, pd.Series)  # one level of columns: a Series of cells
+    long = cells.dropna().rename("retained").reset_index()
     return long.rename(columns={"weeks_since_signup": "week"})
 
 
@@ -171,7 +174,7 @@ def test_sql_cohorts(table):
     assert "GROUP BY both" in hint("sql_cohorts", pd.concat([long, long.iloc[:1]]))
     assert "whole weeks" in hint("sql_cohorts", long.assign(week=long.week + 0.5))
     nudged = long.copy()
-    nudged.loc[5, "retained"] += 0.03
+    nudged.loc[5, "retained"] = nudged["retained"].loc[5] + 0.03
     assert "DATE_TRUNC('week', event_time)" in hint("sql_cohorts", nudged)
     assert "no column 'retained'" in hint("sql_cohorts", long.drop(columns="retained"))
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from tpmcourse.datasets.lab2_metrics import EVENT_COLUMNS, FUNNEL_EVENTS, START, WEEKS, make_event_log, make_experiment
+from tpmcourse.labs._shared import row_of
 from tpmcourse.labs.lab2_metrics_helpers import (
     cohorts_duckdb,
     cohorts_pandas,
@@ -56,10 +57,11 @@ def test_funnel_by_hand():
 def test_cohorts_by_hand():
     c = cohorts_pandas(tiny())
     assert list(c.index) == ["2025-03-03", "2025-03-10"]
-    assert list(c.columns) == [0, 1]
-    assert c.loc["2025-03-03"].tolist() == [1.0, 0.5]  # user 1 back in week 1, user 2 not
-    assert c.loc["2025-03-10", 0] == 1.0
-    assert math.isnan(c.loc["2025-03-10", 1])           # the log has not reached it
+    assert c.columns.equals(pd.Index([0, 1]))  # weeks since sign-up
+    assert row_of(c, "2025-03-03").tolist() == [1.0, 0.5]  # user 1 back in week 1, user 2 not
+    later = row_of(c, "2025-03-10")
+    assert later.loc[0] == 1.0
+    assert math.isnan(later.loc[1])                        # the log has not reached it
 
 
 def test_pandas_and_duckdb_agree_by_hand(tmp_path):

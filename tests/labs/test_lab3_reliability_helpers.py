@@ -5,6 +5,7 @@ realism and consistency."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,6 +20,7 @@ from tpmcourse.datasets.lab3_reliability import (
     make_latency_log,
 )
 from tpmcourse.labs import lab3_reliability_helpers
+from tpmcourse.labs._shared import row_of
 
 
 def tiny_log() -> pd.DataFrame:
@@ -117,8 +119,9 @@ def test_band_thresholds(metric, value, band):
 
 
 def test_band_rejects_bad_input():
-    for metric, value in [("nope", 1), ("lead_time_hours", -1), ("lead_time_hours", math.nan),
-                          ("change_failure_rate", 18), ("restore_hours", "2")]:
+    bad: list[tuple[str, Any]] = [("nope", 1), ("lead_time_hours", -1), ("lead_time_hours", math.nan),
+                                  ("change_failure_rate", 18), ("restore_hours", "2")]  # "2": wrong type on purpose
+    for metric, value in bad:
         with pytest.raises((KeyError, ValueError, TypeError)):
             lab3_reliability_helpers.dora_band(metric, value)
 
@@ -193,5 +196,5 @@ def test_delivery_story(history):
     # the monolith ships slowly and fails most often; the team is held back by failures
     assert table["lead_time_hours"].idxmax() == "ledger-core"
     assert table.drop("all")["change_failure_rate"].idxmax() == "ledger-core"
-    bands = lab3_reliability_helpers.dora_bands(table.loc["all"])
+    bands = lab3_reliability_helpers.dora_bands(row_of(table, "all"))
     assert bands["change_failure_rate"] == lab3_reliability_helpers.team_band(bands)

@@ -52,7 +52,7 @@ def test_window_intensity_rejects_bad_input(args, message):
 
 def test_window_intensity_needs_a_grid():
     with pytest.raises(TypeError):
-        window_intensity([1, 2], "a", 0, 1)
+        window_intensity([1, 2], "a", 0, 1)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="no column"):
         window_intensity(pd.DataFrame({"x": [1]}), "a", 0, 1)
 
@@ -63,15 +63,16 @@ def test_group_threshold_sweep_by_hand():
         "score": [0.1, 0.3, 0.5, 0.7, 0.2, 0.6],
         "y": [1, 1, 0, 1, 1, 0],
     })
-    out = group_threshold_sweep(df, "g", "score", "y", "s", [0.4, 0.6], {"c": 0.4}).set_index("threshold")
+    out = group_threshold_sweep(df, "g", "score", "y", "s", [0.4, 0.6], {"c": 0.4})
+    at = out.set_index("threshold").to_dict("index")  # {threshold: {column: value}}
     # at 0.4: s approves 0.1, 0.3 (2 of 4; good 2 of 3); c approves 0.2 (1 of 2; good 1 of 1)
-    assert out.loc[0.4, "approval_rate_s"] == 0.5 and out.loc[0.4, "approval_rate_c"] == 0.5
-    assert out.loc[0.4, "eo_difference"] == pytest.approx(1 - 2 / 3)
-    assert out.loc[0.4, "di_ratio"] == 1 and out.loc[0.4, "bad_approved"] == 0
+    assert at[0.4]["approval_rate_s"] == 0.5 and at[0.4]["approval_rate_c"] == 0.5
+    assert at[0.4]["eo_difference"] == pytest.approx(1 - 2 / 3)
+    assert at[0.4]["di_ratio"] == 1 and at[0.4]["bad_approved"] == 0
     # at 0.6: s also approves 0.5, a bad one (3 of 4)
-    assert out.loc[0.6, "dp_difference"] == pytest.approx(0.25)
-    assert out.loc[0.6, "di_ratio"] == pytest.approx(0.5 / 0.75)
-    assert out.loc[0.6, "bad_approved"] == 1
+    assert at[0.6]["dp_difference"] == pytest.approx(0.25)
+    assert at[0.6]["di_ratio"] == pytest.approx(0.5 / 0.75)
+    assert at[0.6]["bad_approved"] == 1
     with pytest.raises(ValueError, match="thresholds is empty"):
         group_threshold_sweep(df, "g", "score", "y", "s", [], {"c": 0.4})
 
@@ -125,12 +126,14 @@ def test_grid_is_illustrative_and_has_the_traps_the_lab_needs():
     assert grid.groupby("region").size().eq(24).all()
     assert set(grid["region"]) == set(REGIONS)
     hourly = grid.pivot(index="hour_utc", columns="region", values="carbon_intensity_g_per_kwh")
-    windows = {r: [window_intensity(grid, r, h, 5) for h in range(24)] for r in hourly}
+    windows = {r: [window_intensity(grid, r, h, 5) for h in range(24)] for r in map(str, hourly.columns)}
     best_eu = min((min(w), r) for r, w in windows.items() if REGIONS[r] == "EU")
     best_any = min((min(w), r) for r, w in windows.items())
     assert best_any[1] != best_eu[1] and REGIONS[best_any[1]] != "EU"   # residency binds
     region = best_eu[1]
-    assert int(np.argmin(windows[region])) != int(hourly[region].idxmin())  # best hour != best window
+    profile = hourly[region]
+    cleanest_hour = int(profile.index[int(profile.argmin())])
+    assert int(np.argmin(windows[region])) != cleanest_hour  # best hour != best window
 
 
 def test_workloads_are_consistent():

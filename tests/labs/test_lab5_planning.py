@@ -291,6 +291,7 @@ def test_simulation_pass(tasks, sims):
     draws = rng.triangular(tasks["optimistic"], tasks["most_likely"], tasks["pessimistic"],
                            size=(lab5_planning.N_SIMS, len(tasks)))
     mine = project_duration(tasks, draws)
+    assert isinstance(mine, np.ndarray)  # one length per run
     np.testing.assert_allclose(mine, sims)
     assert "10,000 runs" in passes("simulation", mine)
     passes("simulation", pd.Series(mine))

@@ -80,8 +80,8 @@ def make_event_log(n_users: int = 6000, weeks: int = WEEKS, seed: int = 20250303
     # Weekly activity (calendar weeks after the sign-up week).
     cohort = signup_day // 7
     k = np.arange(1, weeks)
-    uu, kk = np.meshgrid(np.arange(n_users), k, indexing="ij")
-    uu, kk = uu.ravel(), kk.ravel()
+    grid_u, grid_k = np.meshgrid(np.arange(n_users), k, indexing="ij")
+    uu, kk = grid_u.ravel(), grid_k.ravel()
     p = q[uu] * (0.35 + 0.65 * 0.7 ** (kk - 1))
     active = (cohort[uu] + kk < weeks) & (rng.random(uu.size) < p)
     uu, kk = uu[active], kk[active]
@@ -127,7 +127,7 @@ def make_event_log(n_users: int = 6000, weeks: int = WEEKS, seed: int = 20250303
     return pd.DataFrame({
         "user_id": 10001 + user,
         "session_id": 500001 + rank[inverse],
-        "event": pd.Categorical.from_codes(code, categories=list(FUNNEL_EVENTS)),
+        "event": pd.Categorical.from_codes(code, categories=pd.Index(FUNNEL_EVENTS)),
         "event_time": np.datetime64(start, "s") + secs.astype("timedelta64[s]"),
     })
 

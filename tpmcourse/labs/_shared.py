@@ -76,3 +76,12 @@ def need_rows(value: object, name: str, ids: Sequence[str], columns: Sequence[st
         raise Hint(f"`{name}` has {len(frame)} rows but no row for {', '.join(missing[:3])}: keep all {len(ids)} "
                    f"(did a filter or .head() drop some?).")
     return frame.assign(id=got).set_index("id").loc[list(ids)]
+
+
+def row_of(table: pd.DataFrame, label: str) -> pd.Series:
+    """The row labelled ``label`` of a table whose index holds each label once
+    (``table.loc[label]``, which would be a table if the label repeated)."""
+    row = table.loc[label]
+    if isinstance(row, pd.DataFrame):
+        raise AssertionError(f"{label!r} labels {len(row)} rows of the table, not one")
+    return row

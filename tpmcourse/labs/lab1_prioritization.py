@@ -172,7 +172,7 @@ def check_rice(rice_scores):
                                       "discounts guesses.")),
     ])
     _check_rank(frame, "rice_rank", "rice_scores", expected, "RICE score", got)
-    top, bottom = expected.idxmax(), expected.idxmin()
+    top, bottom = str(expected.idxmax()), str(expected.idxmin())
     return (f"all {len(expected)} RICE scores and ranks match. {top} ({_title(top)}) leads; {bottom} "
             f"({_title(bottom)}) is last, because reach counts merchants and internal debt reaches few.")
 
@@ -199,7 +199,7 @@ def check_wsjf(wsjf_scores):
                              "estimate.")),
     ], abs_tol=0.006)
     _check_rank(frame, "wsjf_rank", "wsjf_scores", expected, "WSJF", got)
-    top = expected.idxmax()
+    top = str(expected.idxmax())
     return (f"cost of delay, WSJF and ranks all match. {top} ({_title(top)}) leads WSJF with "
             f"{expected[top]:.1f}: a date or a risk makes a small job urgent, which RICE cannot see.")
 
@@ -284,7 +284,7 @@ def check_weighted(weighted):
                        "(x − min) / (max − min), so the lowest item scores 0 on every criterion.")),
     ])
     _check_rank(frame, "weighted_rank", "weighted", expected, "weighted score", got)
-    top = expected.idxmax()
+    top = str(expected.idxmax())
     return (f"scores and ranks match; {top} ({_title(top)}) comes first with these weights. The weights "
             f"are the decision: agree them with Priya and Sam before anyone sees the ranking.")
 
@@ -442,7 +442,7 @@ def _share(value: object, name: str) -> float:
       variables=["feature_best_share", "debt_share", "impact_given_up"], points=2, objective="ch02-roadmap")
 def check_split(feature_best_share, debt_share, impact_given_up):
     table = tradeoff_table()
-    best = float(table.loc[table["feature_impact"].idxmax(), "debt_share"])
+    best = float(table["debt_share"].iloc[table["feature_impact"].argmax()])
     fbs = _share(feature_best_share, "feature_best_share")
     if not close(fbs, best, abs_=1e-9):
         if fbs == 0:

@@ -285,13 +285,14 @@ def split_tradeoff(df: pd.DataFrame, capacity: int, shares: Iterable[float]) -> 
     rows = []
     for s in shares:
         plan = lane_plan(df, capacity, s).set_index("lane")
+        weeks, used, value = plan["capacity_weeks"], plan["weeks_used"], plan["value"]
         rows.append({
             "debt_share": s,
-            "debt_weeks": int(plan.loc["debt", "capacity_weeks"]),
-            "feature_weeks": int(plan.loc["features", "capacity_weeks"]),
-            "feature_weeks_used": int(plan.loc["features", "weeks_used"]),
-            "feature_impact": round(plan.loc["features", "value"]),
-            "debt_cod": round(plan.loc["debt", "value"]),
+            "debt_weeks": int(weeks.loc["debt"]),
+            "feature_weeks": int(weeks.loc["features"]),
+            "feature_weeks_used": int(used.loc["features"]),
+            "feature_impact": round(value.loc["features"]),
+            "debt_cod": round(value.loc["debt"]),
         })
     table = pd.DataFrame(rows)
     for col, pct in (("feature_impact", "feature_pct"), ("debt_cod", "debt_pct")):
@@ -353,7 +354,7 @@ def best_pick_with_dependencies(ids: Sequence[str], efforts: Sequence[float], va
                 continue
             rows.append(row)
             upper.append(0.0)
-    result = milp(-v, integrality=np.ones(len(ids)),
+    result = milp(-v, integrality=np.ones(len(ids), dtype=np.uint8),  # 1: every x is an integer
                   bounds=Bounds(np.zeros(len(ids)), 1 - blocked),
                   constraints=LinearConstraint(np.array(rows), -np.inf, np.array(upper)))
     if not result.success:  # pragma: no cover - the empty plan is always feasible

@@ -69,9 +69,12 @@ def expected_cis(alpha: float = ALPHA, methods: tuple[str, ...] = ("wald", "agre
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     e = _experiment()
-    return {m: tuple(float(v) for v in confint_proportions_2indep(
-        e["x_t"], e["n_t"], e["x_c"], e["n_c"], method=m, compare="diff", alpha=alpha))
-        for m in methods}
+    cis: dict[str, tuple[float, float]] = {}
+    for m in methods:
+        low, high = confint_proportions_2indep(e["x_t"], e["n_t"], e["x_c"], e["n_c"], method=m, compare="diff",
+                                               alpha=alpha)
+        cis[m] = (float(low), float(high))
+    return cis
 
 
 def expected_p_value(alternative: str = "two-sided") -> float:
@@ -200,7 +203,7 @@ def _compare_tables(got: pd.DataFrame, name: str, where: str) -> str:
                    f"the cohort's size?")
     diff = np.abs(np.where(seen, g, 0) - np.where(seen, e, 0))
     if diff.max() > 1e-6:
-        i, j = np.unravel_index(int(np.argmax(diff)), diff.shape)
+        i, j = (int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
         raise Hint(f"the {expected.index[i]} cohort in week {j} should be {e[i, j]:.4f}, yours is "
                    f"{g[i, j]:.4f}. Count weeks as calendar weeks: the Monday of the event's week "
                    f"minus the Monday of the sign-up week, divided by 7{where}; and count each "
@@ -280,8 +283,9 @@ def check_retention(retention):
     table = _as_table(retention, "retention")
     _compare_tables(table, "retention", "")
     e = _cohorts()
+    oldest = e.iloc[0]
     return (f"week 1 keeps {e[1].mean():.0%} of a cohort on average and the oldest cohort still "
-            f"has {e.iloc[0, -1]:.0%} active in week {e.columns[-1]}: the curve flattens, so "
+            f"has {oldest.iloc[-1]:.0%} active in week {e.columns[-1]}: the curve flattens, so "
             f"retained merchants are a steady branch of the metric tree.")
 
 
@@ -294,8 +298,8 @@ def check_sql_funnel(funnel_sql):
     frame = need_frame(funnel_sql, "funnel_sql", ["step", "users", "step_rate"])
     frame = _steps(frame, "funnel_sql")
     _check_users(frame, "funnel_sql")
-    rate = frame["step_rate"]
-    if rate.iloc[1:].notna().all() and pd.isna(rate.iloc[0]):
+    step_rate = frame["step_rate"]
+    if step_rate.iloc[1:].notna().all() and pd.isna(step_rate.iloc[0]):
         raise Hint("`step_rate` is NULL for sign-up: LAG() has no previous row there. "
                    "Wrap it in COALESCE(..., 1.0).")
     rate = need_numeric_column(frame, "step_rate", "funnel_sql").to_numpy()

@@ -102,9 +102,10 @@ def _cohort_table(long: pd.DataFrame, last_week: pd.Timestamp) -> pd.DataFrame:
     table = (long.pivot(index="cohort_week", columns="week", values="users")
              .reindex(columns=range(n_weeks)).fillna(0))
     table = table.div(sizes.astype(float), axis=0)
-    horizon = ((last_week - table.index).days // 7).to_numpy()
+    cohorts = pd.DatetimeIndex(table.index)
+    horizon = ((last_week - cohorts).days // 7).to_numpy()
     table = table.mask(np.arange(n_weeks)[None, :] > horizon[:, None])
-    table.index = table.index.strftime("%Y-%m-%d")
+    table.index = cohorts.strftime("%Y-%m-%d")
     table.index.name = "cohort_week"
     table.columns = pd.Index(range(n_weeks), name="weeks_since_signup")
     return table
@@ -153,7 +154,8 @@ def cohorts_duckdb(path_or_df: str | Path | pd.DataFrame) -> pd.DataFrame:
     try:
         _source(con, path_or_df)
         long = con.execute(COHORTS_SQL).df()
-        last = con.execute("SELECT DATE_TRUNC('week', MAX(event_time)) FROM events").fetchone()[0]
+        # An aggregate without GROUP BY returns exactly one row.
+        last = con.execute("SELECT DATE_TRUNC('week', MAX(event_time)) FROM events").fetchall()[0][0]
     finally:
         con.close()
     long["week"] = long["week"].astype("int64")

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tpmcourse.checks import Hint, close, need_frame, need_memo, need_numeric_column, task
 from tpmcourse.datasets.lab3_reliability import DEPLOYMENTS, ENDPOINTS, INCIDENTS, LATENCY, QUARTER_DAYS
-from tpmcourse.labs._shared import expect_number
+from tpmcourse.labs._shared import expect_number, row_of
 from tpmcourse.labs.lab3_reliability_helpers import (
     AVAILABILITY_SLO,
     BAND_ORDER,
@@ -356,7 +356,7 @@ def _band_name(value, metric: str) -> str:
 @task(LAB, "dora_bands", title="Task 8, DORA performance bands", variables=["bands", "team_band"],
       points=2, objective="ch03-metric-tree")
 def check_dora_bands(bands, team_band_) -> str:
-    team = _expected_dora().loc["all"]
+    team = row_of(_expected_dora(), "all")
     expected = dora_bands(team)
     if isinstance(bands, pd.Series):
         bands = bands.to_dict()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from tpmcourse.datasets.lab3_reliability import QUARTER_DAYS
@@ -81,7 +82,7 @@ def endpoint_latency(log: pd.DataFrame) -> pd.DataFrame:
     """Requests and p50/p95/p99 latency per endpoint, slowest p99 first."""
     log = require_frame(log, "log", ("endpoint", "latency_ms"))
     grouped = log.groupby("endpoint")["latency_ms"]
-    table = grouped.quantile([0.50, 0.95, 0.99]).unstack()
+    table = grouped.quantile(np.array([0.50, 0.95, 0.99])).unstack()
     table.columns = ["p50", "p95", "p99"]
     table.insert(0, "requests", grouped.size())
     return table.sort_values("p99", ascending=False).reset_index()

@@ -140,7 +140,7 @@ def check_stop_collecting(stop_collecting):
     missing = [c for c in expected if c not in names]
     if missing:
         c = missing[0]
-        raise Hint(f"{c!r} is still collected: its only use today is \"{inventory.loc[c, 'used_for_today']}\". "
+        raise Hint(f"{c!r} is still collected: its only use today is \"{inventory.loc[c, 'used_for_today']!s}\". "
                    "Which of the four stated purposes does that serve?")
     return (f"stop collecting {', '.join(expected)}: none serves a stated purpose. Each field you never "
             "collect is one you never have to secure, justify, retain or anonymize.")
@@ -175,7 +175,7 @@ def check_release(released):
         if df[c].isna().any():
             raise Hint(f"column {c!r} of `released` has {int(df[c].isna().sum())} missing values; "
                        "generalize values instead of blanking them.")
-    base = users.loc[ids.to_numpy()]
+    base = users.loc[ids.tolist()]
     for c in qi:
         pairs = _levels(df, base[c].astype(str), c)
         spread = pairs.groupby("original")["released"].nunique()
@@ -307,21 +307,22 @@ def check_sweep(sweep):
     ref = _reference_sweep().set_index("threshold")
     mine = pd.DataFrame({c: cols[c].to_numpy() for c in SWEEP_COLUMNS[1:]}, index=got_t)
     for c in SWEEP_COLUMNS[1:]:
+        got_c, ref_c = mine[c], ref[c]  # indexed by threshold
         for t in SOLE_THRESHOLDS:
-            if not _near(float(mine.loc[t, c]), float(ref.loc[t, c])):
+            if not _near(float(got_c.loc[t]), float(ref_c.loc[t])):
                 if t > COMPANY_THRESHOLD and c != "bad_approved":
                     both = group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "sole_trader", [t],
                                                  {"limited_company": t}).iloc[0]
-                    if _near(float(mine.loc[t, c]), float(both[c])):
+                    if _near(float(got_c.loc[t]), float(both[c])):
                         raise Hint(f"at threshold {t:.2f} your {c} moves both groups' thresholds; keep "
                                    f"limited companies at {COMPANY_THRESHOLD} and move only sole traders'.")
                     flipped = group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "limited_company", [t],
                                                     {"sole_trader": COMPANY_THRESHOLD}).iloc[0]
-                    if _near(float(mine.loc[t, c]), float(flipped[c])):
+                    if _near(float(got_c.loc[t]), float(flipped[c])):
                         raise Hint(f"at threshold {t:.2f} your {c} moves the limited companies' threshold; "
                                    "move the sole traders' instead.")
-                raise Hint(f"at threshold {t:.2f}, {c} should be {float(ref.loc[t, c]):.3f}; yours is "
-                           f"{float(mine.loc[t, c]):.3f}.")
+                raise Hint(f"at threshold {t:.2f}, {c} should be {float(ref_c.loc[t]):.3f}; yours is "
+                           f"{float(got_c.loc[t]):.3f}.")
     first_ok = ref[ref["di_ratio"] >= 0.8].index.min()
     return (f"the four-fifths line is crossed at {first_ok:.2f}, and bad merchants approved rise from "
             f"{int(ref['bad_approved'].iloc[0])} to {int(ref['bad_approved'].iloc[-1])} across the sweep. "
@@ -352,7 +353,7 @@ def check_threshold_choice(sole_trader_threshold):
     if row["eo_difference"] > MAX_EOD:
         raise Hint(f"at {t:.2f} the equal opportunity difference is {row['eo_difference']:.3f}, above the "
                    f"{MAX_EOD} limit (it passes the four-fifths rule, which is why one metric is not enough).")
-    extra = int(row["bad_approved"] - ok.loc[best, "bad_approved"])
+    extra = int(row["bad_approved"] - ok["bad_approved"].loc[best])
     if t != best:
         raise Hint(f"{t:.2f} meets both limits but approves {extra} more bad merchants than a lower threshold "
                    "that also meets them: the task asks for the fewest bad approvals.")
@@ -420,10 +421,11 @@ def check_emissions(job_emissions):
         expect_number(got["kg_co2e_per_year"], want["kg_co2e_per_year"], f"kg CO2e per year for {j}", [
             (weekly, f"kg per year for {j} assumes 52 runs; it runs {job['runs_per_year']} times a year."),
         ])
-    total = exp["kg_co2e_per_year"].sum()
-    top = exp["kg_co2e_per_year"].idxmax()
-    return (f"about {total:,.0f} kg CO2e a year in all; {top} ({jobs.loc[top, 'job']}) alone is "
-            f"{exp.loc[top, 'kg_co2e_per_year'] / total:.0%} of it, so look there before polishing small jobs.")
+    per_year = exp["kg_co2e_per_year"]
+    total = per_year.sum()
+    top = str(per_year.idxmax())
+    return (f"about {total:,.0f} kg CO2e a year in all; {top} ({jobs['job'].loc[top]}) alone is "
+            f"{per_year.loc[top] / total:.0%} of it, so look there before polishing small jobs.")
 
 
 def _placements(energy: float, hours: float) -> pd.DataFrame:
@@ -445,7 +447,8 @@ def check_placement(best_region, best_start_hour):
     if hour != int(hour) or not 0 <= hour <= 23:
         raise Hint(f"`best_start_hour` is {hour:g}; give a whole UTC hour from 0 to 23.")
     hour = int(hour)
-    job = WORKLOADS.read().set_index("job_id").loc[RETRAINING_JOB]
+    workloads = WORKLOADS.read()
+    job = workloads[workloads["job_id"] == RETRAINING_JOB].iloc[0]
     energy = energy_kwh(float(job["hours"]), float(job["avg_power_kw"]), pue=float(job["pue"]),
                         machines=int(job["machines"]))
     options = _placements(energy, float(job["hours"]))
@@ -453,12 +456,12 @@ def check_placement(best_region, best_start_hour):
         raise Hint(f"{best_region} is in {REGIONS[best_region]}, outside the EU; the retraining reads EU "
                    "merchant data, which must stay in EU regions, however clean that grid is.")
     eu = options[options["region"].map(REGIONS) == "EU"]
-    best = eu.loc[eu["kg_co2e_per_run"].idxmin()]
+    best = eu.iloc[eu["kg_co2e_per_run"].argmin()]
     mine = eu[(eu["region"] == best_region) & (eu["start_hour_utc"] == hour)].iloc[0]
     if not close(float(mine["kg_co2e_per_run"]), float(best["kg_co2e_per_run"])):
         grid = GRID.read()
         profile = grid[grid["region"] == best_region].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
-        if best_region == best["region"] and hour == int(profile.idxmin()):
+        if best_region == best["region"] and hour == int(profile.index[int(profile.argmin())]):
             raise Hint(f"{hour:02d}:00 is the cleanest single hour in {best_region}, but the job runs "
                        f"{job['hours']:g} hours: compare the average intensity over each {job['hours']:g}-hour "
                        "window (window_intensity) instead.")
@@ -469,7 +472,7 @@ def check_placement(best_region, best_start_hour):
                    f"{mine['kg_co2e_per_run']:.2f} kg per run; another start hour is cleaner.")
     now = options[(options["region"] == job["region"]) & (options["start_hour_utc"] == job["start_hour_utc"])]
     now_kg = float(now["kg_co2e_per_run"].iloc[0])
-    world = options.loc[options["kg_co2e_per_run"].idxmin()]
+    world = options.iloc[options["kg_co2e_per_run"].argmin()]
     return (f"{best_region} from {hour:02d}:00 UTC: {mine['kg_co2e_per_run']:.2f} kg per run against "
             f"{now_kg:.2f} kg today ({1 - mine['kg_co2e_per_run'] / now_kg:.0%} less). {world['region']} would "
             "be cleaner still, but residency rules it out: the constraint costs little here.")

@@ -21,11 +21,12 @@ import pandas as pd
 
 from tpmcourse.checks import Hint, need_memo, need_number, need_numeric_column, ratio_hint, task
 from tpmcourse.datasets.lab5_planning import RISKS, TASKS
-from tpmcourse.labs._shared import expect_number, need_ids, need_rows
+from tpmcourse.labs._shared import expect_number, need_ids, need_rows, row_of
 from tpmcourse.labs.lab5_planning_helpers import (
     critical_path,
     draw_durations,
     project_duration,
+    simulate,
     working_day_date,
     working_days_until,
 )
@@ -71,8 +72,7 @@ def deadline_days() -> int:
 @cache
 def reference_simulation(method: str = "triangular") -> np.ndarray:
     """The course's 10,000 simulated project lengths (read-only: several checks share them)."""
-    tasks = TASKS.read()
-    sims = project_duration(tasks, draw_durations(tasks, N_SIMS, SEED, method))
+    sims = simulate(TASKS.read(), N_SIMS, SEED, method)
     sims.flags.writeable = False
     return sims
 
@@ -82,6 +82,14 @@ def reference_simulation(method: str = "triangular") -> np.ndarray:
 
 def _money(x: float) -> str:
     return f"${x:,.0f}"
+
+
+def _levels(scores: pd.Series) -> pd.Series:
+    """The risk level of each score (risk_level maps a Series to a Series)."""
+    levels = risk_level(scores)
+    if not isinstance(levels, pd.Series):
+        raise AssertionError("risk_level returned one level for a Series of scores")
+    return levels
 
 
 # --- Task 1: scores and levels -------------------------------------------------------
@@ -102,11 +110,12 @@ def check_scores(scored):
                                         index=risks["id"])):
             raise Hint("your scores use the probability column (0–1); the score uses the 1–5 "
                        "likelihood column: likelihood × impact.")
-        bad = (score - expected).abs().idxmax()
+        bad = str((score - expected).abs().idxmax())
+        r = risks.set_index("id")
         raise Hint(f"the score for {bad} should be {int(expected[bad])} "
-                   f"(likelihood {risks.set_index('id').loc[bad, 'likelihood']} × impact "
-                   f"{risks.set_index('id').loc[bad, 'impact']}); yours is {score[bad]:g}.")
-    levels = risk_level(expected)
+                   f"(likelihood {r['likelihood'].loc[bad]} × impact "
+                   f"{r['impact'].loc[bad]}); yours is {score[bad]:g}.")
+    levels = _levels(expected)
     got_levels = got["level"].astype(str).str.strip().str.lower()
     wrong = got_levels[got_levels != levels]
     if len(wrong):
@@ -114,7 +123,7 @@ def check_scores(scored):
         raise Hint(f"{rid} has score {int(expected[rid])}, which is {levels[rid]!r}, not {got['level'][rid]!r}. "
                    "Bands: low 1–4, medium 5–9, high 10–16, critical 17–25 (use risk_level).")
     counts = levels.value_counts()
-    worst = risks.loc[risks["cost_if_occurs"].idxmax()]
+    worst = risks.iloc[risks["cost_if_occurs"].argmax()]
     return (f"all {len(risks)} risks scored: {counts.get('high', 0)} high, {counts.get('medium', 0)} medium, "
             f"{counts.get('critical', 0)} critical. {worst['id']}, which would cost {_money(worst['cost_if_occurs'])}, "
             f"is only {levels[worst['id']]!r} at score {int(expected[worst['id']])}. Keep that in mind for Task 2.")
@@ -147,9 +156,9 @@ def check_expected_cost(costed, total_expected):
         for alt, message in slips:
             if np.allclose(got, alt.loc[got.index], rtol=1e-3, atol=1):
                 raise Hint(message)
-        bad = (got - expected).abs().idxmax()
-        raise Hint(f"the expected cost of {bad} should be {r.loc[bad, 'probability']} × "
-                   f"{_money(r.loc[bad, 'cost_if_occurs'])} = {_money(expected[bad])}; yours is {_money(got[bad])}.")
+        bad = str((got - expected).abs().idxmax())
+        raise Hint(f"the expected cost of {bad} should be {r['probability'].loc[bad]} × "
+                   f"{_money(r['cost_if_occurs'].loc[bad])} = {_money(expected[bad])}; yours is {_money(got[bad])}.")
     total = need_number(total_expected, "total_expected")
     want = float(expected.sum())
     expect_number(total, want, "`total_expected`", [
@@ -158,7 +167,7 @@ def check_expected_cost(costed, total_expected):
         (float(r["cost_if_occurs"].sum()), ("`total_expected` adds up cost_if_occurs: that is the cost if every "
                                             "risk happened at once.")),
     ])
-    top = expected.idxmax()
+    top = str(expected.idxmax())
     return (f"the register's expected cost is {_money(want)}, of a {_money(r['cost_if_occurs'].sum())} "
             f"worst case. {top} alone is {_money(expected[top])} ({expected[top] / want:.0%}).")
 
@@ -176,12 +185,12 @@ def check_mitigations(worth_buying, net_saving):
         wrong_in = [i for i in ids if i not in want]
         if wrong_in:
             rid = wrong_in[0]
-            row = table.loc[rid]
+            row = row_of(table, rid)
             raise Hint(f"{rid}'s mitigation costs {_money(row['mitigation_cost'])} but cuts expected cost by only "
                        f"{_money(row['reduction'])} (from {_money(row['expected_before'])} to "
                        f"{_money(row['expected_after'])}): buying it loses money.")
         rid = next(i for i in want if i not in ids)
-        row = table.loc[rid]
+        row = row_of(table, rid)
         raise Hint(f"{rid}'s mitigation is missing: it cuts expected cost by {_money(row['reduction'])} "
                    f"for {_money(row['mitigation_cost'])}. Compare (probability − probability after) × "
                    "cost_if_occurs with the mitigation cost.")
@@ -237,8 +246,8 @@ def check_top_risks(top_by_score, top_by_cost):
             raise Hint("`top_by_cost` holds the five smallest expected costs: sort with ascending=False.")
         if set(by_cost) == want_score:
             raise Hint("`top_by_cost` is the top five by score; rank this one by expected cost.")
-        low = [i for i in by_cost if i not in want_cost]
-        raise Hint(f"{low[0] if low else by_cost[0]} is out of place: the top five by expected cost are "
+        misplaced = [i for i in by_cost if i not in want_cost]
+        raise Hint(f"{misplaced[0] if misplaced else by_cost[0]} is out of place: the top five by expected cost are "
                    "the five largest values of probability × cost_if_occurs.")
     only_cost = [i for i in want_cost if i not in want_score]
     only_score = [i for i in by_score if i not in want_cost]
@@ -269,19 +278,20 @@ def check_pert(estimates):
                        "value four times: (o + 4m + p) / 6.")
         if np.allclose(mean, t["most_likely"]):
             raise Hint("your means are the most_likely column; the PERT mean is (o + 4m + p) / 6.")
-        bad = (mean - ref["mean"]).abs().idxmax()
-        raise Hint(f"the PERT mean of {bad} should be {ref.loc[bad, 'mean']:.2f} days; yours is {mean[bad]:.2f}.")
+        bad = str((mean - ref["mean"]).abs().idxmax())
+        raise Hint(f"the PERT mean of {bad} should be {ref['mean'].loc[bad]:.2f} days; yours is {mean[bad]:.2f}.")
     if not np.allclose(sd, ref["sd"], rtol=1e-3):
         if np.allclose(sd, ref["sd"] ** 2, rtol=1e-3):
             raise Hint("your `sd` column holds variances ((p − o) / 6 squared); the standard deviation is "
                        "(p − o) / 6.")
         if np.allclose(sd, ref["sd"] * 2, rtol=1e-3):
             raise Hint("your standard deviations are twice too big: (p − o) / 6, not / 3.")
-        bad = (sd - ref["sd"]).abs().idxmax()
-        raise Hint(f"the standard deviation of {bad} should be {ref.loc[bad, 'sd']:.2f} days; yours is {sd[bad]:.2f}.")
-    skew = (ref["mean"] - t["most_likely"]).idxmax()
-    return (f"{len(tasks)} tasks estimated. {skew} ({t.loc[skew, 'task']}) has the longest tail: its mean is "
-            f"{ref.loc[skew, 'mean'] - t.loc[skew, 'most_likely']:.1f} days above its most likely value.")
+        bad = str((sd - ref["sd"]).abs().idxmax())
+        raise Hint(f"the standard deviation of {bad} should be {ref['sd'].loc[bad]:.2f} days; yours is {sd[bad]:.2f}.")
+    tail = ref["mean"] - t["most_likely"]
+    skew = str(tail.idxmax())
+    return (f"{len(tasks)} tasks estimated. {skew} ({t['task'].loc[skew]}) has the longest tail: its mean is "
+            f"{tail.loc[skew]:.1f} days above its most likely value.")
 
 
 # --- Task 6: critical path ---------------------------------------------------------------
@@ -360,7 +370,7 @@ def check_simulation(sim_days):
     got = _sims(sim_days, "sim_days")
     tasks = TASKS.read()
     draws = draw_durations(tasks, N_SIMS, SEED, "triangular")
-    ref = project_duration(tasks, draws)
+    ref = reference_simulation("triangular")  # the project lengths of these draws
     if not _matches(got, ref):
         if got.std() < 1e-6:
             raise Hint("every simulated length is the same: draw random durations (rng.triangular) instead of "
@@ -443,7 +453,7 @@ def _as_day(value: object, name: str) -> pd.Timestamp:
         day = pd.Timestamp(value)
     except (TypeError, ValueError):
         raise Hint(f"`{name}` could not be read as a date: {value!r:.30}.") from None
-    if day is pd.NaT or pd.isna(day):
+    if pd.isna(day):  # NaT
         raise Hint(f"`{name}` is not a date (NaT).")
     return day.normalize().tz_localize(None) if day.tzinfo else day.normalize()
 
@@ -456,7 +466,7 @@ def check_confidence_date(p85_days, p85_date):
     want = float(np.percentile(ref, CONFIDENCE))
     if abs(days - want) > 1.0:
         means = _pert_means(TASKS.read())
-        if abs(days - project_duration(TASKS.read(), means)) < 0.1:
+        if abs(days - float(project_duration(TASKS.read(), means))) < 0.1:
             raise Hint("`p85_days` is the deterministic plan from Task 6; take the 85th percentile of the simulation.")
         if abs(days - np.percentile(ref, 100 - CONFIDENCE)) < 1.0:
             raise Hint("`p85_days` is the 15th percentile: 85% confidence means 85% of runs finish by then, "

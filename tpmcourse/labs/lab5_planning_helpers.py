@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 from graphlib import CycleError, TopologicalSorter
 
 import matplotlib.pyplot as plt
@@ -212,10 +213,13 @@ def simulate(tasks: pd.DataFrame, n: int = 10_000, seed: int = 0,
              method: str = "triangular") -> np.ndarray:
     """Monte Carlo forecast: ``n`` simulated project lengths (the longest path
     of each run, so whichever branch is late that time sets the end)."""
-    return project_duration(tasks, draw_durations(tasks, n, seed, method))
+    draws = draw_durations(tasks, n, seed, method)  # 2-D: one row per run
+    return earliest_finish(tasks, draws).max(axis=-1)
 
 
 def _day(value: object) -> np.datetime64:
+    if not isinstance(value, (str, date, np.datetime64, int, float, np.integer)):
+        raise InputError(f"Not a date: {value!r}.")
     try:
         return np.datetime64(pd.Timestamp(value).date(), "D")
     except (TypeError, ValueError) as exc:
