@@ -3,7 +3,8 @@ the system Chromium; the built book) and the test tiers.
 
 Tiers are markers, given here so no test can forget its own:
 - ``browser``: the test drives Chromium (it uses the ``browser`` or ``page`` fixture);
-- ``book``: the test reads the built book (it lives in ``tests/book/``).
+- ``book``: the test reads the built book (it uses ``book_url``, or its module
+  says ``pytestmark = pytest.mark.book``, as tests/book/test_book_*.py do).
 ``pytest -m "not browser and not book"`` runs the unit tiers with neither.
 """
 
@@ -18,14 +19,13 @@ from tpmcourse.content import notebooks
 from tpmcourse.paths import COURSE, ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))
-BOOK_TESTS = ROOT / "tests" / "book"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-        if BOOK_TESTS in item.path.parents:
+        if "book_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.book)
 
 

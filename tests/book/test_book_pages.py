@@ -15,6 +15,8 @@ from quizpage import answer, result
 from tpmcourse.paths import ROOT
 from tpmcourse.quiz import bank as quizbank
 
+pytestmark = pytest.mark.book  # reads the built book in _build/html
+
 HTML = ROOT / "_build" / "html"
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts and p.name != "index.html")

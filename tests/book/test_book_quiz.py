@@ -11,6 +11,8 @@ from quizpage import answer, feedback, result
 from tpmcourse.paths import COURSE
 from tpmcourse.quiz import bank as quizbank
 
+pytestmark = pytest.mark.book  # reads the built book in _build/html
+
 BANKS = quizbank.load_all()
 OUTLINE = yaml.safe_load((COURSE / "outline.yml").read_text())
 

@@ -21,7 +21,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from tpmcourse.book import assets, directives, pages
+from tpmcourse.book import assets, directives, katex_server, pages
 from tpmcourse.quiz import bank
 
 
@@ -34,6 +34,7 @@ def validate_banks(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    katex_server.install()  # math is typeset at build time; start its server without a race
     app.add_directive("course-glossary", directives.CourseGlossary)
     app.add_directive("quiz-progress", directives.QuizProgress)
     app.add_directive("assessment-map", directives.AssessmentMap)

@@ -1,7 +1,7 @@
 """The ``tpmcourse`` command: what instructors and maintainers run.
 
 This module only parses arguments and dispatches: each sub-command lives in
-its own module (``listing``, ``assign``, ``grade``, ``outputs``, and
+its own module (``listing``, ``assign``, ``quiz_export``, ``grade``, ``outputs``, and
 ``tpmcourse.datasets`` for ``data``). Sub-commands print a clear message and
 exit non-zero on bad input instead of showing a traceback.
 """
@@ -24,10 +24,23 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="regenerate the generated data files from fixed seeds")
     data.add_argument("--out", type=Path, default=DATA, help="folder to write to")
     sub.add_parser("list", help="chapters, labs, tasks and quiz counts")
-    assign = sub.add_parser("assign", help="student versions of labs, with data, a README and a zip")
+    assign = sub.add_parser("assign", help="student versions of labs and chapters, with data, a README and a zip")
     assign.add_argument("labs", nargs="*", help="lab ids, e.g. prioritization metrics (or numbers: 1 2)")
     assign.add_argument("--all", action="store_true", help="every lab")
+    assign.add_argument("--chapter", action="append", default=[], metavar="N",
+                        help="a chapter, by number, without its exercise solutions (repeat for more)")
     assign.add_argument("--out", type=Path, required=True, help="a new folder to write to")
+    quiz_export = sub.add_parser("quiz-export", help="chapters' quizzes for Canvas (QTI 1.2) or Moodle (Moodle XML)")
+    quiz_export.add_argument("--chapter", action="append", default=[], metavar="N",
+                             help="a chapter, by number (repeat for more)")
+    quiz_export.add_argument("--all", action="store_true", help="every chapter's quiz")
+    quiz_export.add_argument("--format", choices=["qti", "moodle"], required=True,
+                             help="qti: a .zip for Canvas; moodle: a Moodle XML .xml file")
+    quiz_export.add_argument("--out", type=Path, required=True,
+                             help="the file to write (one chapter), or a folder: one file per chapter")
+    quiz_export.add_argument("--moodle-ordering", choices=["ordering", "matching"], default="ordering",
+                             help="Moodle type for ordering questions (default ordering: Moodle 4.4+ "
+                                  "or the qtype_ordering plugin)")
     grade = sub.add_parser("grade", help="grade a folder of submitted lab notebooks")
     grade.add_argument("submissions", type=Path,
                        help="folder: one sub-folder per student, or <student>_<lab>.ipynb files")
@@ -56,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "assign":
         from tpmcourse.instructor import assign
 
-        return assign.run(args.labs, args.all, args.out)
+        return assign.run(args.labs, args.all, args.out, args.chapter)
+    if args.command == "quiz-export":
+        from tpmcourse.instructor import quiz_export
+
+        return quiz_export.run(args.chapter, args.all, args.format, args.out, args.moodle_ordering)
     from tpmcourse.instructor import grade
 
     return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout)
