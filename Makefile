@@ -35,6 +35,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "The browser tests need Chromium: install it (e.g. 'sudo apt-get install chromium')"; exit 1; fi; }
 
+# `tpmcourse grade` runs each submission inside bubblewrap (Debian package
+# `bubblewrap`) and refuses to grade without it; installed here when run as
+# root and missing (.ci/run does the same).
+.PHONY: sandbox
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else echo "Grading submissions needs bubblewrap: install it (e.g. 'sudo apt-get install bubblewrap')"; exit 1; fi; }
+
 # The book is rebuilt only when one of its sources changed (make's own
 # dependency tracking), and then incrementally by Sphinx.
 BOOK_SOURCES := intro.md _config.yml _toc.yml package-lock.json $(shell find chapters exercises course _static tpmcourse \
@@ -58,7 +67,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## make test: set up if needed, lint, build the book with warnings as errors, run every test
-test: lint $(BOOK) chromium
+test: lint $(BOOK) chromium sandbox
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 

@@ -7,8 +7,9 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from tpmcourse.instructor.grade import answers
+from tpmcourse.instructor.grade import answers, runner
 
 
 def roundtrip(value):
@@ -44,7 +45,22 @@ def test_unknown_types_become_a_marker_not_code():
     assert isinstance(answers.decode({"__reduce__": "os.system"}), answers.Unsupported)
 
 
-def test_dump_marks_missing_names(tmp_path):
-    answers.dump(["a", "b"], {"a": 1}, tmp_path / "answers.json")
-    data = json.loads((tmp_path / "answers.json").read_text())
-    assert data == {"a": 1, "b": {"__missing__": True}}
+def test_dumps_marks_missing_and_oversized_answers():
+    text = answers.dumps(["a", "b", "big"], {"a": 1, "big": "x" * 5000}, limit=2000)
+    data = json.loads(text)
+    assert data["a"] == 1 and data["b"] == {"__missing__": True}
+    assert data["big"] == {"__too_big__": 5002} and len(text) <= 2000
+    marker = answers.decode(data["big"])
+    assert isinstance(marker, answers.Unsupported) and "too large to grade" in repr(marker)
+    assert answers.decode(data["b"]) is None
+
+
+def test_the_runner_reads_answers_only_as_a_capped_json_object():
+    """The kernel's reply carries the answers as a Python string literal (how
+    IPython shows a str); anything else is refused, never evaluated."""
+    good = json.dumps({"a": 1})
+    assert runner.parse_answers(repr(good), 100) == good
+    for bad in [None, 42, "{'a': 1}", "__import__('os').system('id')", repr("[1, 2]"), repr("not json"),
+                repr(json.dumps({"a": "x" * 200})), "'abc' + 'def'", "'" + "(" * 300 + "'"]:
+        with pytest.raises(ValueError):
+            runner.parse_answers(bad, 100)

@@ -15,6 +15,7 @@ import pytest
 from tpmcourse import labs
 from tpmcourse.instructor import cli
 from tpmcourse.instructor import strip as assign
+from tpmcourse.instructor.grade.report import feedback_filename
 
 LABS = labs.labs()
 POSSIBLE = {lab.id: sum(t.points for t in lab.tasks if t.kind == "auto") for lab in LABS}
@@ -161,11 +162,14 @@ def test_hostile_submissions_get_their_status_and_no_free_points(graded):
     assert raises["status"] == "error" and "RuntimeError: oops" in raises["message"]
     chatty = rows[("chatty", "metrics")]
     assert chatty["status"] == "error" and "printed more than" in chatty["message"]
+    # The class folder does not exist in a submission's sandbox: the write and
+    # the delete fail there, and the row says so (tests/instructor/test_isolation.py
+    # tries much harder).
     writer = rows[("writer", "metrics")]
-    assert writer["status"] == "error" and "write outside the submission folder" in writer["message"]
+    assert writer["status"] == "error" and "raised FileNotFoundError" in writer["message"], writer
     assert not (root / "pwned.txt").exists()
     deleter = rows[("deleter", "metrics")]
-    assert deleter["status"] == "error" and "os.remove outside" in deleter["message"]
+    assert deleter["status"] == "error" and "raised FileNotFoundError" in deleter["message"], deleter
     assert outside.read_text() == "do not delete"
     for who in ("loops", "raises", "chatty", "writer", "deleter"):
         assert int(rows[(who, "metrics")]["total"]) == full, who  # their answers were right
@@ -175,20 +179,6 @@ def test_hostile_submissions_get_their_status_and_no_free_points(graded):
 
 def test_feedback_report_per_student(graded):
     _, root, _ = graded
-    text = (root / "grades_feedback" / "cy.md").read_text(encoding="utf-8")
+    text = (root / "grades_feedback" / feedback_filename("cy")).read_text(encoding="utf-8")
     assert text.startswith("# Feedback for cy") and "✅" in text and "❌" in text
     assert "not answered yet" in text
-
-
-def test_submissions_have_no_network(tmp_path, handout):
-    """Where the machine allows it the runner has no network interface; either
-    way a connection attempt is refused and reported."""
-    lab = labs.find("metrics")
-    nb = with_cell(nbformat.read(handout / lab.notebook.name, as_version=4),
-                   "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)")
-    path = tmp_path / "net_lab2_metrics.ipynb"
-    nbformat.write(nb, path)
-    from tpmcourse.instructor import grade as grading
-
-    grade = grading.grade_one("net", path, cell_timeout=20, total_timeout=120)
-    assert grade.status == "error" and "network access" in grade.message, grade.message

@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=int, default=None, help="submissions graded at once")
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
     grade.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
+    grade.add_argument("--force", action="store_true",
+                       help="replace the grades, feedback, class report and gradebook files of an earlier run")
+    grade.add_argument("--roster", type=Path, default=None,
+                       help="CSV mapping students to LMS ids: student, lms_id, email and/or username")
+    grade.add_argument("--unsafe-trusted-code", action="store_true",
+                       help="run submissions WITHOUT isolation, with your rights, when bubblewrap cannot be "
+                            "used here; only for code you trust (every row of the report says so)")
     return parser
 
 
@@ -76,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return quiz_export.run(args.chapter, args.all, args.format, args.out, args.moodle_ordering)
     from tpmcourse.instructor import grade
 
-    return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout)
+    return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout,
+                     force=args.force, roster=args.roster, unsafe_trusted_code=args.unsafe_trusted_code)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Learner answers as plain JSON, so the grader can read what a submission
-computed without unpickling (and so running) anything it wrote."""
+computed without unpickling (and so running) anything it sent.
+
+:func:`dumps` runs inside the sandboxed kernel (where this file is importable
+as ``_tpm_answers``, and needs only numpy and pandas); its text comes back to
+the grader over the kernel protocol and :func:`decode` reads it as data."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import datetime as dt
 import json
 import math
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -105,6 +108,8 @@ def decode(data: Any) -> Any:
         return Unsupported(str(data["__unsupported__"]))
     if "__missing__" in data:
         return None
+    if "__too_big__" in data:
+        return Unsupported(f"too large to grade: {str(data['__too_big__'])[:20]} bytes as JSON")
     return Unsupported("dict")
 
 
@@ -112,15 +117,22 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def dump(names: list[str], namespace: dict, path: str | Path) -> None:
-    """Write the named variables of a namespace (a kernel's globals) to JSON."""
-    out: dict[str, Any] = {}
+def dumps(names: list[str], namespace: dict, limit: int = 8_000_000) -> str:
+    """The named variables of a namespace (a kernel's globals) as JSON text of
+    at most about ``limit`` bytes: an answer that would not fit becomes a
+    ``{"__too_big__": size}`` marker, a missing one ``{"__missing__": true}``."""
+    parts = []
+    budget = limit - 64 * (len(names) + 1)
     for name in names:
         if name not in namespace:
-            out[name] = {"__missing__": True}
-            continue
-        try:
-            out[name] = encode(namespace[name])
-        except Exception as exc:  # a value that cannot be described is not an answer
-            out[name] = {"__unsupported__": f"{type(namespace[name]).__name__} ({exc})"}
-    Path(path).write_text(json.dumps(out), encoding="utf-8")
+            text = '{"__missing__": true}'
+        else:
+            try:
+                text = json.dumps(encode(namespace[name]))
+            except Exception as exc:  # a value that cannot be described is not an answer
+                text = json.dumps({"__unsupported__": f"{type(namespace[name]).__name__} ({exc})"[:200]})
+        if len(text) > budget:
+            text = json.dumps({"__too_big__": len(text)})
+        budget -= len(text)
+        parts.append(f"{json.dumps(name)}: {text}")
+    return "{" + ", ".join(parts) + "}"
