@@ -522,3 +522,25 @@ def test_grading_refuses_without_isolation_unless_told_the_code_is_trusted(two_s
     rows = {r["student"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert all(r["message"].startswith("UNSAFE") for r in rows.values()), rows
     assert int(rows["ada"]["total"]) == FULL and int(rows["bo"]["total"]) == 0
+
+
+def test_no_mount_hides_an_earlier_one(tmp_path, monkeypatch):
+    """bubblewrap applies its mounts in order: a tmpfs mounted after a bind hides
+    it. A Python environment under the host's /tmp (a fresh clone in /tmp/x/repo)
+    must stay visible, so every tmpfs comes before any bind that lies inside it."""
+    monkeypatch.setattr(sandbox, "python_roots", lambda: ["/tmp/x/repo/.venv", "/opt/python"])
+    box = sandbox.Sandbox(isolated=True, limits=sandbox.Limits(), package=str(tmp_path), data={},
+                          tag="order-test", stage=tmp_path)
+    try:
+        argv = box._bwrap_argv(["true"], {}, info_fd=0)
+    finally:
+        for fd in box._fds:
+            os.close(fd)
+    mounts = [(i, argv[i], argv[i + 1] if argv[i] == "--tmpfs" else argv[i + 2])
+              for i in range(len(argv) - 2) if argv[i] in ("--tmpfs", "--ro-bind", "--bind", "--file")]
+    for i, kind, dest in mounts:
+        if kind != "--tmpfs":
+            continue
+        covered = [d for j, k, d in mounts if j < i and (d == dest or d.startswith(dest.rstrip("/") + "/"))]
+        assert covered == [], f"--tmpfs {dest} would hide {covered}"
+    assert any(dest == "/tmp/x/repo/.venv" for _, _, dest in mounts)

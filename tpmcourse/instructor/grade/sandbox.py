@@ -463,6 +463,9 @@ class Sandbox:
                 "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID), "--hostname", "sandbox", "--clearenv"]
         for key, value in kernel_environment().items():
             argv += ["--setenv", key, value]
+        # /tmp first: the Python install or venv may live under the host's /tmp (a
+        # fresh clone in /tmp/x/repo), and a bind must land on top of the tmpfs, not under it.
+        argv += ["--size", str(lim.tmp), "--perms", "0700", "--tmpfs", "/tmp"]
         argv += ["--ro-bind", "/usr", "/usr"]
         for name in _SYSTEM_LINKS:
             path = f"/{name}"
@@ -480,7 +483,6 @@ class Sandbox:
                      "--ro-bind-data", str(self._fd(content)), dest]
         argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(lim.shm), "--tmpfs", "/dev/shm",
                  "--remount-ro", "/dev",
-                 "--size", str(lim.tmp), "--perms", "0700", "--tmpfs", "/tmp",
                  "--size", str(MiB), "--perms", "0700", "--tmpfs", KERNEL_DIR,
                  "--size", str(lim.scratch), "--perms", "0700", "--tmpfs", HOME, "--dir", f"{HOME}/data"]
         for name, source in self.data.items():
