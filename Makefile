@@ -49,16 +49,24 @@ sandbox:
 BOOK_SOURCES := intro.md _config.yml _toc.yml package-lock.json $(shell find chapters exercises course _static tpmcourse \
 	-type f \( -name '*.ipynb' -o -name '*.md' -o -name '*.yml' -o -name '*.bib' -o -name '*.py' \
 	-o -name '*.js' -o -name '*.css' -o -name '*.svg' \) -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*')
-BOOK := _build/html/.built
+HTML := _build/html
+# make book TPM_HIDE_SOLUTIONS=1: a term's book without model answers (tpmcourse/book/solutions.py),
+# built beside the normal one, in _build/term/_build/html.
+ifeq ($(TPM_HIDE_SOLUTIONS),1)
+HTML := _build/term/_build/html
+BUILD_FLAGS += --path-output _build/term
+endif
+BOOK := $(HTML)/.built
 
 $(BOOK): $(STAMP) $(BOOK_SOURCES)
 	$(JB) build . $(BUILD_FLAGS)
 	touch $@
 
 ## make book: set up if needed, then build the HTML book into _build/html
+## (TPM_HIDE_SOLUTIONS=1: a term's book without model answers, into _build/term/_build/html)
 book: $(BOOK)
 	@echo
-	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
+	@echo "The book is built. Open: file://$(CURDIR)/$(HTML)/index.html  (or run: make serve)"
 
 ## make lint: ruff and mypy over the code, as configured in pyproject.toml
 .PHONY: lint
@@ -90,7 +98,7 @@ bench: $(STAMP) chromium
 
 ## make serve: preview the built book on http://127.0.0.1:8000
 serve: book
-	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -63,22 +63,29 @@ class Task:
     points: int = 1
     objective: str | None = None
     kind: str = "auto"  # "auto": computed answer; "written": memo checked for form, graded by rubric
+    # Whether the right answer changes with the data, so that on fresh data
+    # (tpmcourse.datasets.reading_from) an answer copied from the course's
+    # data fails; False for memos and for picks the data does not decide.
+    varies_with_data: bool = True
 
 
 REGISTRY: dict[str, Task] = {}
 
 
 def task(lab: str, name: str, *, title: str, variables: Iterable[str], points: int = 1,
-         objective: str | None = None, kind: str = "auto") -> Callable:
+         objective: str | None = None, kind: str = "auto", varies_with_data: bool | None = None) -> Callable:
     """Register a check. The decorated function takes the answers (in the
     order of ``variables``), raises :class:`Hint` (or lets a validate
-    ``InputError`` through) when something is wrong and returns the success message."""
+    ``InputError`` through) when something is wrong and returns the success message.
+    ``varies_with_data`` defaults to True for computed answers and False for
+    written ones."""
 
     def register(fn: Callable[..., str]) -> Callable[..., str]:
         tid = f"{lab}.{name}"
         if tid in REGISTRY:
             raise ValueError(f"task {tid} is registered twice")
-        REGISTRY[tid] = Task(tid, title, tuple(variables), fn, points, objective, kind)
+        varies = kind == "auto" if varies_with_data is None else varies_with_data
+        REGISTRY[tid] = Task(tid, title, tuple(variables), fn, points, objective, kind, varies)
         return fn
 
     return register

@@ -21,7 +21,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from tpmcourse.book import assets, directives, katex_server, pages
+from tpmcourse.book import assets, directives, katex_server, pages, solutions
 from tpmcourse.quiz import bank
 
 
@@ -40,6 +40,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("assessment-map", directives.AssessmentMap)
     app.connect("config-inited", assets.add_static_path)
     assets.register(app)
+    solutions.register(app)  # tpm_hide_solutions: a term's book, without model answers
     app.connect("builder-inited", pages.reset_build_state)
     app.connect("builder-inited", validate_banks)
     app.connect("builder-inited", assets.check_vendored)

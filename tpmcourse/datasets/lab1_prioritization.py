@@ -3,12 +3,13 @@ items with RICE and WSJF inputs and their dependencies."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import pandas as pd
 
-from tpmcourse.datasets import Dataset
+from tpmcourse.datasets import Dataset, as_variant, redraw, stream
 
 #: The Fibonacci scale the WSJF columns are estimated on.
 FIB = (1, 2, 3, 5, 8, 13, 20)
@@ -81,7 +82,10 @@ def _fib_step(value: int, step: int) -> int:
     return FIB[min(max(i, 0), len(FIB) - 1)]
 
 
-def make_lab_backlog(seed: int = 2406) -> pd.DataFrame:
+CAPACITY_WEEKS = 18  # the next cycle of Lab 1: six engineers for three weeks
+
+
+def make_lab_backlog(seed: int = 2406, as_variant: bool = False) -> pd.DataFrame:
     """The Payments Platform backlog of Lab 1: 34 items with RICE and WSJF
     inputs and their dependencies.
 
@@ -92,8 +96,41 @@ def make_lab_backlog(seed: int = 2406) -> pd.DataFrame:
     fixes reduce risk and one has an audit deadline, and a few large features
     dominate the effort. Rows are shuffled, so ``B-01`` ... ``B-34`` are not a
     build order: a dependency can point to a higher number.
+
+    The draw keeps the lab's story (:func:`tells_the_story`): if the numbers
+    drawn from ``seed`` do not, they are drawn again from ``[seed, 1]``,
+    ``[seed, 2]``... (the committed seed keeps its first draw). ``as_variant``
+    also redraws until the debt share at which the quarter's feature lane
+    does best differs from the committed backlog's (Task 8's answer).
     """
-    rng = np.random.default_rng(seed)
+    best_share = _committed_best_share() if as_variant else None
+    return redraw(lambda attempt: _draw_backlog(stream(seed, attempt)),
+                  lambda backlog: tells_the_story(backlog)
+                  and (best_share is None or _feature_best_share(backlog) != best_share),
+                  f"backlog from seed {seed}")
+
+
+#: The quarter of Lab 1's Task 8 (its task text): 80 person-weeks, debt shares 0% to 60%.
+QUARTER_WEEKS = 80
+DEBT_SHARES = tuple(round(0.05 * k, 2) for k in range(13))
+
+
+@functools.cache
+def _committed_best_share() -> float:
+    return _feature_best_share(make_lab_backlog())
+
+
+def _feature_best_share(backlog: pd.DataFrame) -> float:
+    """The debt share at which the feature lane's expected impact is highest
+    (the lab's own split, so a variant's answer can be compared with the
+    committed one; only variants need it, so the lab's helpers are imported here)."""
+    from tpmcourse.labs.lab1_prioritization_helpers import split_tradeoff
+
+    table = split_tradeoff(backlog, QUARTER_WEEKS, list(DEBT_SHARES))
+    return float(table["debt_share"].iloc[int(table["feature_impact"].argmax())])
+
+
+def _draw_backlog(rng: np.random.Generator) -> pd.DataFrame:
     order = rng.permutation(len(_ITEMS))
     ids = {_ITEMS[k][0]: f"B-{pos + 1:02d}" for pos, k in enumerate(order)}
     rows = []
@@ -137,8 +174,47 @@ def make_lab_backlog(seed: int = 2406) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def tells_the_story(backlog: pd.DataFrame, capacity: int = CAPACITY_WEEKS) -> bool:
+    """Whether a backlog keeps what Lab 1 teaches with it, for the cycle's
+    ``capacity`` (person-weeks):
+
+    - one set of items fits the capacity with the largest total cost of delay
+      (Task 7 builds on *the* best set, so a learner's exact method finds it);
+    - walking down the WSJF ranking (ties: lower id first) and taking what
+      fits addresses less cost of delay than that set (Task 6: greedy loses);
+    - the best set needs a prerequisite it did not pick (Task 7: an optimiser
+      that ignores dependencies picks work that cannot start).
+    """
+    ids = list(backlog["id"])
+    effort = [int(e) for e in backlog["effort"]]
+    cod = [int(v) for v in backlog["business_value"] + backlog["time_criticality"] + backlog["risk_reduction"]]
+    wsjf = [c / j for c, j in zip(cod, backlog["job_size"], strict=True)]
+    left, greedy = capacity, 0
+    for k in sorted(range(len(ids)), key=lambda k: (-wsjf[k], ids[k])):
+        if effort[k] <= left:
+            left -= effort[k]
+            greedy += cod[k]
+    # best[c]: the largest value of a set within c weeks, how many sets reach it, one of them
+    best: list[tuple[int, int, frozenset[str]]] = [(0, 1, frozenset())] * (capacity + 1)
+    for item, e, v in zip(ids, effort, cod, strict=True):
+        new = list(best)
+        for c in range(e, capacity + 1):
+            value, count, chosen = best[c - e]
+            value += v
+            if value > new[c][0]:
+                new[c] = (value, count, chosen | {item})
+            elif value == new[c][0]:
+                new[c] = (value, new[c][1] + count, new[c][2])
+        best = new
+    optimum, count, chosen = best[capacity]
+    deps = {i: [d for d in str(text).split(";") if d] for i, text in zip(ids, backlog["dependencies"], strict=True)}
+    needs_more = any(d not in chosen for item in chosen for d in deps[item])
+    return count == 1 and greedy < optimum and needs_more
+
+
 BACKLOG = Dataset("lab_backlog.csv", make_lab_backlog,
                   "Payments Platform backlog with RICE, WSJF and dependency columns (lab 1)",
-                  {"keep_default_na": False})
+                  {"keep_default_na": False},
+                  variant=as_variant("lab_backlog.csv"))
 
 DATASETS: list[Dataset] = [BACKLOG]

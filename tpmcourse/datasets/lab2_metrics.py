@@ -8,10 +8,12 @@ benchmark (``make bench``), logs of millions of events.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from tpmcourse.datasets import Dataset
+from tpmcourse.datasets import Dataset, as_variant, redraw, stream
 from tpmcourse.validate import require_int
 
 #: Funnel steps, in order: (event name, label a TPM would put on a slide).
@@ -132,7 +134,10 @@ def make_event_log(n_users: int = 6000, weeks: int = WEEKS, seed: int = 20250303
     })
 
 
-def make_experiment(n: int = 8000, seed: int = 37) -> pd.DataFrame:
+EXPERIMENT_SIZE = 8000
+
+
+def make_experiment(n: int = EXPERIMENT_SIZE, seed: int = 37, as_variant: bool = False) -> pd.DataFrame:
     """An A/B test of a new onboarding checklist, one row per merchant.
 
     ``variant`` is ``control`` or ``treatment`` (a fair 50/50 coin, so the
@@ -141,9 +146,25 @@ def make_experiment(n: int = 8000, seed: int = 37) -> pd.DataFrame:
     payment within 14 days of sign-up and ``support_contact`` is 1 if the
     merchant contacted support in that time (a guardrail). The checklist adds
     about 2.5 percentage points of conversion and nothing to support contacts.
+
+    The draw keeps the lab's story (:func:`experiment_tells_the_story`: a
+    lift that is significant at 5%, group sizes that show no sample ratio
+    mismatch); if the draw from ``seed`` does not, the groups are drawn again
+    from ``[seed, 1]``, ``[seed, 2]``... (the committed seed keeps its first draw;
+    another size ``n`` is one draw). ``as_variant`` also redraws until the p-values and the control group's
+    conversion differ from the committed experiment's by more than the checks accept.
     """
     n = require_int(n, "n", minimum=2)
-    rng = np.random.default_rng(seed)
+    if n != EXPERIMENT_SIZE:  # the story's significance is the lab's sample size's
+        return _draw_experiment(n, stream(seed))
+    committed = _summary(make_experiment()) if as_variant else None
+    return redraw(lambda attempt: _draw_experiment(n, stream(seed, attempt)),
+                  lambda experiment: experiment_tells_the_story(experiment)
+                  and (committed is None or _differs(_summary(experiment), committed)),
+                  f"experiment from seed {seed}")
+
+
+def _draw_experiment(n: int, rng: np.random.Generator) -> pd.DataFrame:
     treatment = rng.random(n) < 0.5
     partner = rng.random(n) < 0.3
     base = np.where(partner, 0.40, 0.27)
@@ -160,10 +181,42 @@ def make_experiment(n: int = 8000, seed: int = 37) -> pd.DataFrame:
     })
 
 
+def _summary(experiment: pd.DataFrame) -> tuple[float, float, float]:
+    """The lift's z-test p-value (two-sided), the sample ratio check's
+    p-value and the control group's conversion."""
+    treated = experiment["variant"] == "treatment"
+    n_t, n_c = int(treated.sum()), int((~treated).sum())
+    if min(n_t, n_c) == 0:
+        return math.nan, math.nan, math.nan
+    x_t, x_c = int(experiment.loc[treated, "converted"].sum()), int(experiment.loc[~treated, "converted"].sum())
+    pooled = (x_t + x_c) / (n_t + n_c)
+    z = (x_t / n_t - x_c / n_c) / math.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
+    half = (n_t + n_c) / 2
+    chi2 = (n_t - half) ** 2 / half + (n_c - half) ** 2 / half  # one degree of freedom
+    return math.copysign(math.erfc(abs(z) / math.sqrt(2)), z), math.erfc(math.sqrt(chi2 / 2)), x_c / n_c
+
+
+def _differs(summary: tuple[float, float, float], committed: tuple[float, float, float]) -> bool:
+    p_lift, p_ratio, control = summary
+    p_lift_0, p_ratio_0, control_0 = committed
+    return (abs(p_lift - p_lift_0) > 0.05 * abs(p_lift_0) and abs(p_ratio - p_ratio_0) > 0.05 * p_ratio_0
+            and control != control_0)
+
+
+def experiment_tells_the_story(experiment: pd.DataFrame) -> bool:
+    """Whether an experiment keeps what Lab 2 concludes from it: the checklist
+    lifts conversion, significantly at the 5% level (two-sided z-test of two
+    proportions), and the group sizes are what a fair coin gives (a sample
+    ratio check with p above 0.05, so ``srm_flag`` is clearly False)."""
+    p_lift, p_ratio, _ = _summary(experiment)
+    return 0 < p_lift < 0.05 and p_ratio > 0.05
+
+
 EVENTS = Dataset("lab_events.csv", make_event_log,
                  "Larkspur product event log: sign-ups, invoices, first payments, paid plans (Lab 2)",
                  {"parse_dates": ["event_time"], "dtype": {"event": pd.CategoricalDtype(list(FUNNEL_EVENTS))}})
 EXPERIMENT = Dataset("lab_experiment.csv", make_experiment,
-                     "onboarding-checklist A/B test, one row per merchant (Lab 2)")
+                     "onboarding-checklist A/B test, one row per merchant (Lab 2)",
+                     variant=as_variant("lab_experiment.csv"))
 
 DATASETS: list[Dataset] = [EVENTS, EXPERIMENT]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tpmcourse.datasets import Dataset
+from tpmcourse.datasets import Dataset, redraw, stream, variant_seed
 
 #: The 30-day window of the latency log and the quarter of the delivery history.
 WINDOW_START = pd.Timestamp("2025-06-01")
@@ -41,7 +41,11 @@ ENDPOINTS: dict[str, tuple[float, float, float, float, bool]] = {
 }
 
 
-def make_latency_log(n: int = 36_000, seed: int = 3) -> pd.DataFrame:
+LOG_SIZE = 36_000
+
+
+def make_latency_log(n: int = LOG_SIZE, seed: int = 3, delivery_seed: int = 11,
+                     as_variant: bool = False) -> pd.DataFrame:
     """A sample of about one in 1,700 of the Larkspur Pay API's requests over 30 days of
     June 2025: timestamp, endpoint, status, latency_ms.
 
@@ -49,10 +53,41 @@ def make_latency_log(n: int = 36_000, seed: int = 3) -> pd.DataFrame:
     EU overlap) and is lower at weekends. Latency is lognormal per endpoint,
     a little slower at peak load, with a Pareto-distributed slow tail that is
     heaviest on endpoints that read the ledger. Each payments-api or
-    ledger-core incident of the delivery history that falls in June shows up
-    as slower requests and 5xx errors (ledger-core incidents only on the
-    endpoints that read the ledger), most of all the SEV1 of 17 June."""
-    rng = np.random.default_rng(seed)
+    ledger-core incident of the delivery history (``delivery_seed``, see
+    :func:`make_delivery_history`) that falls in June shows up as slower
+    requests and 5xx errors (ledger-core incidents only on the endpoints that
+    read the ledger), most of all the SEV1 of 17 June.
+
+    The draw keeps the lab's story (:func:`latency_tells_the_story`); if the
+    requests drawn from ``seed`` do not, they are drawn again from
+    ``[seed, 1]``, ``[seed, 2]``... (the committed seed keeps its first draw;
+    another size ``n`` is one draw). ``as_variant`` also redraws until the month's 5xx and those of the June
+    incident differ in number from the committed log's (the error budget's
+    and the incident's answers depend on nothing else)."""
+    incidents = make_incidents(delivery_seed)
+    if n != LOG_SIZE:  # the story's error budget is the lab's sample's
+        return _draw_latency_log(n, stream(seed), incidents)
+    committed = _server_errors(make_latency_log()) if as_variant else None
+    return redraw(lambda attempt: _draw_latency_log(n, stream(seed, attempt), incidents),
+                  lambda log: latency_tells_the_story(log)
+                  and (committed is None or _differs(_server_errors(log), committed)),
+                  f"request log from seed {seed}")
+
+
+def _server_errors(log: pd.DataFrame) -> tuple[int, int]:
+    """The month's 5xx, and those during the June incident."""
+    bad = (log["status"] >= 500) & (log["status"] <= 599)
+    start = JUNE_INCIDENT["start"].strftime("%Y-%m-%d %H:%M:%S")
+    end = JUNE_INCIDENT["resolved"].strftime("%Y-%m-%d %H:%M:%S")
+    during = (log["timestamp"] >= start) & (log["timestamp"] < end)
+    return int(bad.sum()), int((bad & during).sum())
+
+
+def _differs(errors: tuple[int, int], committed: tuple[int, int]) -> bool:
+    return all(a != b for a, b in zip(errors, committed, strict=True))
+
+
+def _draw_latency_log(n: int, rng: np.random.Generator, incidents: pd.DataFrame) -> pd.DataFrame:
     hours = pd.date_range(WINDOW_START, periods=WINDOW_DAYS * 24, freq="h")
     hour = hours.hour.to_numpy()
     daily = 1.0 + 0.75 * np.cos(2 * np.pi * (hour - 15) / 24)  # peak at 15:00 UTC
@@ -88,7 +123,6 @@ def make_latency_log(n: int = 36_000, seed: int = 3) -> pd.DataFrame:
     status[server] = rng.choice([500, 502, 503], server.sum(), p=[0.5, 0.3, 0.2])
 
     t = pd.DatetimeIndex(ts)
-    incidents = make_incidents()
     for _, inc in incidents.iterrows():
         if inc["service"] not in ("payments-api", "ledger-core"):
             continue  # risk scoring sits behind sign-up, not behind the Pay API
@@ -111,6 +145,24 @@ def make_latency_log(n: int = 36_000, seed: int = 3) -> pd.DataFrame:
     })
 
 
+#: The lab's objectives (its task text): 95% of requests under 300 ms, 99.95% without a 5xx.
+LATENCY_THRESHOLD_MS, LATENCY_TARGET, AVAILABILITY_TARGET = 300, 0.95, 0.9995
+
+
+def latency_tells_the_story(log: pd.DataFrame) -> bool:
+    """Whether a request log keeps what Lab 3 finds in it: the latency
+    objective is missed (p95 above 300 ms), so is the availability objective
+    (the month's 5xx overspend the error budget), the two endpoints with
+    the worst p99 both read the ledger (where the latency work belongs), and
+    the June incident failed some requests (it burned budget)."""
+    fast = float((log["latency_ms"] < LATENCY_THRESHOLD_MS).mean())
+    available = 1 - float(((log["status"] >= 500) & (log["status"] <= 599)).mean())
+    p99 = log.groupby("endpoint")["latency_ms"].quantile(0.99).sort_values(ascending=False)
+    slowest_read_ledger = all(ENDPOINTS[e][4] for e in p99.index[:2])
+    june_errors = _server_errors(log)[1]
+    return fast < LATENCY_TARGET - 0.002 and available < AVAILABILITY_TARGET and slowest_read_ledger and june_errors > 0
+
+
 def make_delivery_history(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One quarter (April to June 2025) of the Payments Platform's production
     deployments and incidents, consistent with each other: every deployment
@@ -121,8 +173,19 @@ def make_delivery_history(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
     payments-api deploys several times a week with short lead times;
     risk-scoring about twice a week; ledger-core, the monolith, ships on a
     weekly Thursday release train (plus hotfixes), so its changes wait days
-    and its schema migrations fail more often and take longer to restore."""
-    rng = np.random.default_rng(seed)
+    and its schema migrations fail more often and take longer to restore.
+
+    The draw keeps the lab's story (:func:`delivery_tells_the_story`); if the
+    history drawn from ``seed`` does not, it is drawn again from ``[seed, 1]``,
+    ``[seed, 2]``... (the committed seed keeps its first draw)."""
+    return redraw(lambda attempt: _draw_delivery_history(stream(seed, attempt), stream(seed + 1, attempt)),
+                  lambda history: delivery_tells_the_story(*history), f"delivery history from seed {seed}")
+
+
+def _draw_delivery_history(rng: np.random.Generator,
+                           cause_rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One draw of :func:`make_delivery_history`; ``cause_rng`` picks the
+    causes' texts, on its own stream so that texts do not shift the numbers."""
     days = pd.date_range(QUARTER_START, periods=QUARTER_DAYS, freq="D")
     workdays = days[days.day_of_week < 5]
     rows = []
@@ -188,7 +251,6 @@ def make_delivery_history(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "balance cache invalidation bug", "release train shipped an untested migration",
                         "ORM upgrade changed rounding of amounts"],
     }
-    cause_rng = np.random.default_rng(seed + 1)  # its own stream: texts do not shift the numbers
     severity_p = {"payments-api": [0.15, 0.45, 0.40], "risk-scoring": [0.0, 0.35, 0.65],
                   "ledger-core": [0.3, 0.5, 0.2]}
     for _, d in deps[deps["caused_incident"]].iterrows():
@@ -224,6 +286,24 @@ def make_delivery_history(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
     return deps[["deploy_id", "service", "commit_time", "deploy_time", "caused_incident"]], incidents
 
 
+def delivery_tells_the_story(deployments: pd.DataFrame, incidents: pd.DataFrame) -> bool:
+    """Whether a delivery history keeps what Lab 3 finds in it: the team sits
+    in the same DORA bands as in the committed data (its median lead time
+    between a day and a week, its median time to restore between an hour and
+    a day; its deployment frequency and change failure rate are fixed by
+    construction), and ledger-core has both the longest lead time and the
+    highest change failure rate of the three services."""
+    def hours(end: pd.Series, begin: pd.Series) -> pd.Series:
+        return (pd.to_datetime(end) - pd.to_datetime(begin)).dt.total_seconds() / 3600
+
+    lead = hours(deployments["deploy_time"], deployments["commit_time"])
+    restore = hours(incidents["resolved"], incidents["start"])
+    by_service = deployments.assign(lead=lead).groupby("service").agg(
+        lead=("lead", "median"), failure=("caused_incident", "mean"))
+    ledger_worst = (by_service.idxmax() == "ledger-core").all()
+    return 24 <= lead.median() < 168 and 1 <= restore.median() < 24 and bool(ledger_worst)
+
+
 def make_deployments(seed: int = 11) -> pd.DataFrame:
     """The deployments half of :func:`make_delivery_history` (each half is its own file)."""
     return make_delivery_history(seed)[0]
@@ -234,10 +314,23 @@ def make_incidents(seed: int = 11) -> pd.DataFrame:
     return make_delivery_history(seed)[1]
 
 
-LATENCY = Dataset("lab_latency.csv", make_latency_log, "sampled Larkspur Pay API requests, June 2025 (lab 3)")
+def _delivery_variant(seed: int) -> dict[str, int]:
+    """Both halves of a variant's delivery history come from one seed."""
+    return {"seed": variant_seed(seed, "lab3 delivery history")}
+
+
+def _latency_variant(seed: int) -> dict[str, int]:
+    """A variant's request log shows the same variant's incidents."""
+    return {"seed": variant_seed(seed, "lab_latency.csv"), "delivery_seed": _delivery_variant(seed)["seed"],
+            "as_variant": True}
+
+
+LATENCY = Dataset("lab_latency.csv", make_latency_log, "sampled Larkspur Pay API requests, June 2025 (lab 3)",
+                  variant=_latency_variant)
 DEPLOYMENTS = Dataset("lab_deployments.csv", make_deployments,
-                      "Payments Platform production deployments, April to June 2025 (lab 3)")
+                      "Payments Platform production deployments, April to June 2025 (lab 3)",
+                      variant=_delivery_variant)
 INCIDENTS = Dataset("lab_incidents.csv", make_incidents, "Payments Platform incidents, April to June 2025 (lab 3)",
-                    {"keep_default_na": False})
+                    {"keep_default_na": False}, variant=_delivery_variant)
 
 DATASETS: list[Dataset] = [LATENCY, DEPLOYMENTS, INCIDENTS]

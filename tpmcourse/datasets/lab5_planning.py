@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from tpmcourse.datasets import Dataset
+from tpmcourse.datasets import Dataset, as_variant, redraw, stream
 
 # id, project, owner, description, likelihood, impact, central probability,
 # central cost if it occurs, mitigation, central mitigation cost, central probability after
@@ -49,25 +49,83 @@ _RISKS = [
 ]
 
 
-def make_lab_risks(seed: int = 5) -> pd.DataFrame:
+#: Facts of the lab's task text that the plan is forecast against: the team's
+#: first day, the day the processor switches v1 off, and the Monte Carlo run.
+MIGRATION_START, SWITCH_OFF = "2026-02-23", "2026-06-30"
+FORECAST_SEED, FORECAST_RUNS = 2026, 10_000
+
+
+def make_lab_risks(seed: int = 5, as_variant: bool = False) -> pd.DataFrame:
     """The Larkspur risk register for the migration and the Bramble launch.
 
     Scores are set by hand; money is an estimate with seeded noise around a
     central value (costs rounded to $5,000, probabilities to 0.01), as a
     register filled in by several owners would be.
+
+    ``as_variant`` makes the register as another planning session would
+    have filled it in: wider noise on probabilities and costs, and each
+    risk's likelihood score read from its probability (the bands the
+    committed register follows), so scores move with the numbers. It is
+    drawn again (from ``[seed, 1]``, ``[seed, 2]``...) until it keeps the
+    lab's story and its scores and top five by expected cost differ from the
+    committed register's (:func:`register_tells_the_story`).
     """
-    rng = np.random.default_rng(seed)
+    if not as_variant:
+        return _draw_register(np.random.default_rng(seed), spread=1.0, rescore=False)
+    committed = make_lab_risks()
+    return redraw(lambda attempt: _draw_register(stream(seed, attempt), spread=3.0, rescore=True),
+                  lambda register: register_tells_the_story(register, committed), f"risk register from seed {seed}")
+
+
+#: Likelihood score (1 to 5) for a probability, as the committed register scores them.
+_LIKELIHOOD_BANDS = ((0.05, 1), (0.25, 2), (0.45, 3), (0.70, 4), (1.0, 5))
+
+
+def _likelihood(probability: float) -> int:
+    return next(score for upper, score in _LIKELIHOOD_BANDS if probability <= upper)
+
+
+def _draw_register(rng: np.random.Generator, spread: float, rescore: bool) -> pd.DataFrame:
     rows = []
     for (rid, project, owner, text, like, imp, p, cost, mitigation, mcost, p_after) in _RISKS:
-        prob = round(float(np.clip(p + rng.normal(0, 0.02), 0.02, 0.95)), 2)
-        after = round(float(np.clip(p_after + rng.normal(0, 0.01), 0.01, prob - 0.01)), 2)
-        occurs = int(round(cost * rng.lognormal(0, 0.08) / 5_000) * 5_000)
-        spend = int(round(mcost * rng.lognormal(0, 0.05) / 1_000) * 1_000)
+        prob = round(float(np.clip(p + rng.normal(0, 0.02 * spread), 0.02, 0.95)), 2)
+        after = round(float(np.clip(p_after + rng.normal(0, 0.01 * spread), 0.01, prob - 0.01)), 2)
+        occurs = int(round(cost * rng.lognormal(0, 0.08 * spread) / 5_000) * 5_000)
+        spend = int(round(mcost * rng.lognormal(0, 0.05 * spread) / 1_000) * 1_000)
         rows.append({"id": rid, "project": project, "owner": owner, "description": text,
-                     "likelihood": like, "impact": imp, "probability": prob, "cost_if_occurs": occurs,
-                     "mitigation": mitigation, "mitigation_cost": spend,
+                     "likelihood": _likelihood(prob) if rescore else like, "impact": imp,
+                     "probability": prob, "cost_if_occurs": max(occurs, 5_000),
+                     "mitigation": mitigation, "mitigation_cost": max(spend, 1_000),
                      "probability_after_mitigation": after})
     return pd.DataFrame(rows)
+
+
+def _expected(register: pd.DataFrame) -> pd.Series:
+    return pd.Series((register["probability"] * register["cost_if_occurs"]).to_numpy(), index=register["id"])
+
+
+def register_tells_the_story(register: pd.DataFrame, committed: pd.DataFrame | None = None) -> bool:
+    """Whether a register keeps what Lab 5 finds in it: some mitigations are
+    worth buying and some are not (their cost exceeds the expected cost they
+    remove; each by $500 or more, so none only breaks even), and the risk
+    that would cost most if it happened is not in the top five by score
+    (scores hide money). With ``committed``, also that the
+    scores (likelihood x impact) and the order of the top five by expected
+    cost differ from it, so answers copied from the committed register fail."""
+    reduction = (register["probability"] - register["probability_after_mitigation"]) * register["cost_if_occurs"]
+    net = reduction - register["mitigation_cost"]
+    worth = int((net > 0).sum())
+    clear_cut = bool((net.abs() >= 500).all())  # no mitigation that only breaks even, to the rounding
+    score = pd.Series((register["likelihood"] * register["impact"]).to_numpy(), index=register["id"])
+    fifth = score.sort_values(ascending=False).iloc[4]
+    costliest = str(register["id"].iloc[int(register["cost_if_occurs"].to_numpy().argmax())])
+    story = 3 <= worth <= len(register) - 3 and clear_cut and score[costliest] < fifth
+    if committed is None or not story:
+        return story
+    scores_differ = not score.equals(
+        pd.Series((committed["likelihood"] * committed["impact"]).to_numpy(), index=committed["id"]))
+    top_differs = list(_expected(register).nlargest(5).index) != list(_expected(committed).nlargest(5).index)
+    return scores_differ and top_differs
 
 
 #: The migration plan as the team wrote it down: three-point estimates in
@@ -90,18 +148,76 @@ T13,Staged cutover,platform,5,8,14,T07;T09;T11;T12
 """
 
 
-def make_lab_tasks() -> pd.DataFrame:
+def make_lab_tasks(seed: int | None = None) -> pd.DataFrame:
     """The migration plan: 13 tasks in working days, with predecessors.
 
-    Durations are the team's three-point estimates, set by hand (there is
-    nothing random to seed). Vendor- and partner-dependent tasks have long
-    pessimistic tails, so the branch that finishes last changes from one
+    Durations are the team's three-point estimates, set by hand (with
+    ``seed=None``, nothing random). Vendor- and partner-dependent tasks have
+    long pessimistic tails, so the branch that finishes last changes from one
     simulated run to the next.
+
+    With a seed, the same plan as another team would have estimated it: each
+    task's three points scaled by a common factor (lognormal, about 15%) and
+    each by its own (about 8%), rounded to whole days. It is drawn again
+    (from ``[seed, 1]``, ``[seed, 2]``...) until it keeps the lab's story
+    and its forecast differs from the committed plan's by more than the
+    checks' tolerances (:func:`plan_tells_the_story`).
     """
-    return pd.read_csv(io.StringIO(_TASKS), keep_default_na=False)
+    plan = pd.read_csv(io.StringIO(_TASKS), keep_default_na=False)
+    if seed is None:
+        return plan
+    return redraw(lambda attempt: _re_estimate(plan, stream(seed, attempt)),
+                  lambda variant: plan_tells_the_story(variant, plan), f"migration plan from seed {seed}")
 
 
-RISKS = Dataset("lab_risks.csv", make_lab_risks, "risk register for the migration and the Bramble launch (lab 5)")
+def _re_estimate(plan: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    points = plan[["optimistic", "most_likely", "pessimistic"]].to_numpy(dtype=float)
+    scaled = points * rng.lognormal(0, 0.15, (len(plan), 1)) * rng.lognormal(0, 0.08, points.shape)
+    days = np.sort(np.maximum(np.round(scaled), 1).astype(int), axis=1)
+    days[:, 2] = np.maximum(days[:, 2], days[:, 0] + 1)  # optimistic < pessimistic
+    return plan.assign(optimistic=days[:, 0], most_likely=days[:, 1], pessimistic=days[:, 2])
+
+
+def deadline_days() -> int:
+    """Working days (Monday to Friday) from the first day up to and including the switch-off."""
+    end = np.datetime64(SWITCH_OFF) + np.timedelta64(1, "D")
+    return int(np.busday_count(np.datetime64(MIGRATION_START), end))
+
+
+def _forecast(plan: pd.DataFrame) -> tuple[float, float, float]:
+    """The plan's PERT length, and its chance of finishing by the switch-off
+    and 85th percentile in the lab's own Monte Carlo run (the same draws)."""
+    o, m, p = (plan[c].to_numpy(dtype=float) for c in ("optimistic", "most_likely", "pessimistic"))
+    preds = [[int(d[1:]) - 1 for d in str(text).split(";") if d] for text in plan["predecessors"]]
+
+    def length(durations: np.ndarray) -> np.ndarray:
+        finish = np.zeros_like(durations)
+        for k, before in enumerate(preds):  # the plan lists every task after its predecessors
+            start = finish[..., before].max(axis=-1) if before else 0.0
+            finish[..., k] = start + durations[..., k]
+        return finish.max(axis=-1)
+
+    runs = length(np.random.default_rng(FORECAST_SEED).triangular(o, m, p, size=(FORECAST_RUNS, len(plan))))
+    planned = float(length((o + 4 * m + p) / 6))
+    return planned, float(np.mean(runs <= deadline_days())), float(np.percentile(runs, 85))
+
+
+def plan_tells_the_story(plan: pd.DataFrame, committed: pd.DataFrame | None = None) -> bool:
+    """Whether a plan keeps what Lab 5 finds in it: the deterministic (PERT)
+    plan finishes before the switch-off, yet the simulated chance of doing
+    so is only between 55% and 93%. With ``committed``, also that this chance
+    and the 85th percentile differ from the committed plan's by more than
+    the checks accept (0.015 and one day), so copied answers fail."""
+    planned, on_time, p85 = _forecast(plan)
+    story = planned < deadline_days() and 0.55 <= on_time <= 0.93
+    if committed is None or not story:
+        return story
+    _, on_time_0, p85_0 = _forecast(committed)
+    return abs(on_time - on_time_0) > 0.03 and abs(p85 - p85_0) > 2.5
+
+
+RISKS = Dataset("lab_risks.csv", make_lab_risks, "risk register for the migration and the Bramble launch (lab 5)",
+                variant=as_variant("lab_risks.csv"))
 TASKS = Dataset("lab_tasks.csv", make_lab_tasks, "migration plan with three-point estimates and dependencies (lab 5)",
                 {"keep_default_na": False})
 

@@ -9,7 +9,6 @@ from the course's own copy of the lab's data with ``tpmcourse`` functions.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -17,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from tpmcourse.checks import Hint, close, need_memo, need_number, need_numeric_column, ratio_hint, task
-from tpmcourse.datasets.lab1_prioritization import BACKLOG
+from tpmcourse.datasets import cached
+from tpmcourse.datasets.lab1_prioritization import BACKLOG, CAPACITY_WEEKS, DEBT_SHARES, QUARTER_WEEKS
 from tpmcourse.labs._shared import expect_number, need_ids, need_rows
 from tpmcourse.labs.lab1_prioritization_helpers import (
     best_pick,
@@ -31,17 +31,16 @@ from tpmcourse.labs.lab1_prioritization_helpers import (
 from tpmcourse.prioritization import cost_of_delay, rank, rice, wsjf
 
 LAB = "prioritization"
-SPRINT_WEEKS = 18  # the next cycle: six engineers for three weeks
-QUARTER_WEEKS = 80  # next quarter's project capacity, after on-call, support and leave
+SPRINT_WEEKS = CAPACITY_WEEKS  # the next cycle: six engineers for three weeks (18 person-weeks)
 TASK_WEIGHTS = {"reach": 0.15, "business_value": 0.30, "time_criticality": 0.20,
                 "risk_reduction": 0.20, "effort": 0.15}
-SHARES = [round(0.05 * k, 2) for k in range(13)]  # 0% to 60% of the quarter for debt
+SHARES = list(DEBT_SHARES)  # 0% to 60% of next quarter's 80 person-weeks for debt
 
 
 # --- the data the checks compare with -------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
+@cached
 def _backlog() -> pd.DataFrame:
     """The backlog the expected answers come from, shared by the checks (never changed)."""
     return BACKLOG.read()
@@ -79,7 +78,7 @@ def best_expected() -> list[str]:
     return best_pick(list(b["id"]), list(b["effort"]), list(cost_of_delay(b)), SPRINT_WEEKS)
 
 
-@functools.lru_cache(maxsize=1)
+@cached
 def tradeoff_table() -> pd.DataFrame:
     return split_tradeoff(_backlog(), QUARTER_WEEKS, SHARES)
 
@@ -384,6 +383,9 @@ def check_optimum(best_pick_, best_value, value_lost):
         (100 * gap / optimum, percentage, 1e-2),
         (gap / optimum, percentage, 1e-2),
     ], abs_=1e-6)
+    if gap == 0:
+        return (f"the best set addresses {optimum:g} points, as greedy's does: on this backlog the WSJF "
+                f"ranking happens to fill the {SPRINT_WEEKS} weeks as well as an exact method.")
     return (f"the best set addresses {optimum:g} points against greedy's {greedy:g}: {gap:g} points "
             f"({100 * gap / optimum:.0f}%) lost because whole items do not split, and one big item "
             f"ranked high by a ratio can crowd out several small ones.")
@@ -421,9 +423,13 @@ def check_order(build_order, plan_weeks):
                         f"pulled in.")),
     ])
     added = sorted(needed - set(plan))
-    return (f"every dependency comes first. Pulling in {', '.join(added)} makes the plan {expected} weeks: "
-            f"{expected - SPRINT_WEEKS} over the {SPRINT_WEEKS}-week capacity. An optimiser that ignores "
-            f"dependencies happily picks work that cannot start.")
+    if not added:
+        return (f"every dependency comes first, and the plan needs nothing it did not pick: {expected} weeks. "
+                f"Check every plan against its dependencies all the same; an optimiser ignores them.")
+    over = expected - SPRINT_WEEKS
+    return (f"every dependency comes first. Pulling in {', '.join(added)} makes the plan {expected} weeks"
+            + (f": {over} over the {SPRINT_WEEKS}-week capacity" if over > 0 else "")
+            + ". An optimiser that ignores dependencies happily picks work that cannot start.")
 
 
 # --- Task 8: features versus debt ---------------------------------------------------------

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from tpmcourse.checks import Hint, close, need_frame, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab2_metrics import EVENTS, EXPERIMENT, FUNNEL_EVENTS
 from tpmcourse.labs.lab2_metrics_helpers import cohorts_pandas, funnel_pandas
 from tpmcourse.validate import require_bool
@@ -30,22 +30,22 @@ SRM_THRESHOLD = 0.01
 # --- expected answers, computed once from the course's data ---------------------
 
 
-@lru_cache(maxsize=1)
+@cached
 def _events() -> pd.DataFrame:
     return EVENTS.read()
 
 
-@lru_cache(maxsize=1)
+@cached
 def _funnel() -> pd.DataFrame:
     return funnel_pandas(_events())
 
 
-@lru_cache(maxsize=1)
+@cached
 def _cohorts() -> pd.DataFrame:
     return cohorts_pandas(_events())
 
 
-@lru_cache(maxsize=1)
+@cached
 def _experiment() -> dict:
     df = EXPERIMENT.read()
     g = df.groupby("variant")
@@ -389,9 +389,10 @@ def check_lift(lift, lift_ci):
     cis = expected_cis()
     if any(abs(low - lo) < 5e-4 and abs(high - hi) < 5e-4 for lo, hi in cis.values()):
         lo, hi = cis["newcomb"]
-        return (f"{100 * want:+.1f} percentage points, 95% CI {100 * lo:+.1f} to {100 * hi:+.1f}. "
-                f"The interval excludes 0 "
-                f"but its low end is small: the true gain could be under one point.")
+        reading = ("The interval excludes 0 but its low end is small: the true gain could be under one point."
+                   if 0 < lo < 0.01 else "The interval excludes 0." if lo > 0 or hi < 0 else
+                   "The interval includes 0: the test cannot tell a gain from no effect.")
+        return (f"{100 * want:+.1f} percentage points, 95% CI {100 * lo:+.1f} to {100 * hi:+.1f}. {reading}")
     if close(low, 100 * cis["wald"][0], rel=0.02) and close(high, 100 * cis["wald"][1], rel=0.02):
         raise Hint("`lift_ci` is in percentage points; give fractions, like `lift`.")
     if not low <= got <= high:
@@ -471,10 +472,17 @@ def check_srm(srm_p, srm_flag):
         else:
             raise Hint(ratio_hint(got, want, "`srm_p`") + " Use `scipy.stats.chisquare([control "
                        "size, treatment size])`; equal expected counts are the default.")
-    if require_bool(srm_flag, "srm_flag") != (want < SRM_THRESHOLD):
-        raise Hint(f"p = {want:.2f} is well above {SRM_THRESHOLD}: a gap of {abs(e['n_c'] - e['n_t'])} "
+    mismatch = want < SRM_THRESHOLD
+    if require_bool(srm_flag, "srm_flag") != mismatch:
+        if mismatch:
+            raise Hint(f"p = {want:.2g} is below {SRM_THRESHOLD}: a gap of {abs(e['n_c'] - e['n_t'])} merchants "
+                       f"in {e['n_c'] + e['n_t']:,} is not what a fair coin gives, so `srm_flag` is True.")
+        raise Hint(f"p = {want:.2f} is above {SRM_THRESHOLD}: a gap of {abs(e['n_c'] - e['n_t'])} "
                    f"merchants in {e['n_c'] + e['n_t']:,} is what a fair coin gives. "
                    f"No mismatch, so `srm_flag` is False.")
+    if mismatch:
+        return (f"{e['n_c']:,} vs {e['n_t']:,} (p = {want:.2g}): the split is not what a fair coin gives, so "
+                f"assignment or logging is broken and the conversion comparison cannot be trusted yet.")
     return (f"{e['n_c']:,} vs {e['n_t']:,} (p = {want:.2f}): no sign that assignment or logging "
             f"is broken, so the conversion comparison can be trusted.")
 
@@ -490,6 +498,9 @@ def check_sample_size(n_per_group):
     e = _experiment()
     if abs(got - want) <= 1.01:
         have = min(e["n_t"], e["n_c"])
+        if have >= want:
+            return (f"about {math.ceil(want):,} merchants per group to detect +2 points; this test had "
+                    f"about {have:,}, enough for that size of effect.")
         return (f"about {math.ceil(want):,} merchants per group to detect +2 points; this test had "
                 f"about {have:,}, so it was underpowered for that size of effect and a lift this "
                 f"small could easily have been missed (or overstated).")

@@ -12,12 +12,12 @@ from the solution notebook.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from tpmcourse.checks import Hint, close, need_frame, need_memo, need_numeric_column, task
+from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab3_reliability import DEPLOYMENTS, ENDPOINTS, INCIDENTS, LATENCY, QUARTER_DAYS
 from tpmcourse.labs._shared import expect_number, row_of
 from tpmcourse.labs.lab3_reliability_helpers import (
@@ -54,7 +54,7 @@ def june_incident() -> pd.Series:
     return row.iloc[0]
 
 
-@lru_cache(maxsize=1)
+@cached
 def _expected_dora() -> pd.DataFrame:
     return dora_metrics(DEPLOYMENTS.read(), INCIDENTS.read()).set_index("service")
 
@@ -148,9 +148,12 @@ def check_endpoint_latency(by_endpoint) -> str:
         if endpoint not in ledger:
             break
         leading += 1
+    reading = (f"The slowest {leading} endpoints all read or write the ledger: that is where the latency "
+               f"work belongs." if leading > 1 else
+               "It reads or writes the ledger: that is where the latency work starts." if leading == 1 else
+               "It does not touch the ledger: look at its own code path first.")
     return (f"{worst['endpoint']} has the worst tail (p99 {worst['p99']:.0f} ms against "
-            f"{expected['p99'].min():.0f} ms for the fastest endpoint). The slowest {leading} "
-            f"endpoints all read or write the ledger: that is where the latency work belongs.")
+            f"{expected['p99'].min():.0f} ms for the fastest endpoint). {reading}")
 
 
 @task(LAB, "latency_slo", title="Task 3, latency SLO", variables=["share_fast", "latency_slo_met"],
@@ -226,6 +229,9 @@ def check_error_budget(budget_requests, budget_spent) -> str:
         (1 - spent, ("`budget_spent` is the budget LEFT. The task asks for the share spent (failed requests / "
                      "budget).")),
     ], rel=1e-6)
+    if spent <= 1:
+        return (f"the month allows {budget:g} failed requests in this sample and saw {bad}: "
+                f"{spent:.0%} of the budget spent, so {1 - spent:.0%} is left for risky launches.")
     return (f"the month allows {budget:g} failed requests in this sample and saw {bad}: "
             f"{spent:.0%} of the budget spent, so it is overspent by {spent - 1:.0%}. "
             f"Under a budget policy, risky launches would already be paused.")
@@ -260,11 +266,14 @@ def check_incident_burn(incident_share, incident_burn_rate) -> str:
         (month_bad / len(log) / (1 - AVAILABILITY_SLO), ("`incident_burn_rate` uses the whole month's error rate. "
                                                          "Use the error rate inside the incident window only.")),
     ])
+    minutes = (pd.Timestamp(inc['resolved']) - pd.Timestamp(inc['start'])).seconds // 60
+    if want_rate <= 0:
+        return (f"{inc['incident_id']} ({burn['requests']} requests in {minutes} minutes) failed none of the "
+                f"sampled requests: it spent no budget in this sample.")
     days = 30 / want_rate * 24
     return (f"{inc['incident_id']} ({burn['bad_requests']} failed of {burn['requests']} requests in "
-            f"{(pd.Timestamp(inc['resolved']) - pd.Timestamp(inc['start'])).seconds // 60} minutes) "
-            f"spent {want:.0%} of the month's budget at a burn rate of {want_rate:.0f}: at that pace "
-            f"the 30-day budget lasts about {days:.1f} hours. A burn-rate alert would have paged "
+            f"{minutes} minutes) spent {want:.0%} of the month's budget at a burn rate of {want_rate:.0f}: "
+            f"at that pace the 30-day budget lasts about {days:.1f} hours. A burn-rate alert would have paged "
             f"within minutes.")
 
 
@@ -354,7 +363,7 @@ def _band_name(value, metric: str) -> str:
 
 
 @task(LAB, "dora_bands", title="Task 8, DORA performance bands", variables=["bands", "team_band"],
-      points=2, objective="ch03-metric-tree")
+      points=2, objective="ch03-metric-tree", varies_with_data=False)  # fresh data keeps the team's bands
 def check_dora_bands(bands, team_band_) -> str:
     team = row_of(_expected_dora(), "all")
     expected = dora_bands(team)

@@ -112,7 +112,8 @@ def check_k_anonymity(k_raw, unique_share):
 
 
 @task(LAB, "stop_collecting", title="Task 2, fields to stop collecting",
-      variables=["stop_collecting"], points=1, objective="ch09-privacy-design")
+      variables=["stop_collecting"], points=1, objective="ch09-privacy-design",
+      varies_with_data=False)  # read from the data inventory, which is text, not generated data
 def check_stop_collecting(stop_collecting):
     if isinstance(stop_collecting, str):
         raise Hint("`stop_collecting` is a single string; give a list of column names, e.g. ['col_a', 'col_b'].")
@@ -323,10 +324,15 @@ def check_sweep(sweep):
                                    "move the sole traders' instead.")
                 raise Hint(f"at threshold {t:.2f}, {c} should be {float(ref_c.loc[t]):.3f}; yours is "
                            f"{float(got_c.loc[t]):.3f}.")
-    first_ok = ref[ref["di_ratio"] >= 0.8].index.min()
-    return (f"the four-fifths line is crossed at {first_ok:.2f}, and bad merchants approved rise from "
+    passing = ref[ref["di_ratio"] >= 0.8]
+    crossed = (f"the four-fifths line is crossed at {passing.index.min():.2f}" if len(passing) else
+               "the four-fifths line is never crossed in this range")
+    lead = ref["tpr_sole_trader"] - ref["tpr_limited_company"]
+    turns = bool((lead < 0).any() and (lead > 0).any())
+    return (f"{crossed}, and bad merchants approved rise from "
             f"{int(ref['bad_approved'].iloc[0])} to {int(ref['bad_approved'].iloc[-1])} across the sweep. "
-            "Note that the equal opportunity gap shrinks, hits a minimum, then opens the other way.")
+            + ("Note that the equal opportunity gap shrinks, hits a minimum, then opens the other way."
+               if turns else f"The equal opportunity gap is smallest at {ref['eo_difference'].idxmin():.2f}."))
 
 
 def _meets(row: pd.Series) -> bool:
@@ -346,8 +352,11 @@ def check_threshold_choice(sole_trader_threshold):
     t = round(t, 2)
     ref = _reference_sweep().set_index("threshold")
     ok = ref[ref.apply(_meets, axis=1)]
-    best = float(ok.index.min())
     row = ref.loc[t]
+    if ok.empty:
+        raise Hint(f"no threshold from {SOLE_THRESHOLDS[0]} to {SOLE_THRESHOLDS[-1]} meets both limits on this "
+                   "data: say so in your memo, and propose another lever (retraining, more features).")
+    best = float(ok.index.min())
     if row["di_ratio"] < 0.8:
         raise Hint(f"at {t:.2f} the disparate impact ratio is {row['di_ratio']:.3f}, below 0.8.")
     if row["eo_difference"] > MAX_EOD:
