@@ -92,7 +92,7 @@ data: $(STAMP)
 fingerprint: $(STAMP)
 	$(BIN)/python -m tpmcourse.content.originality --refresh
 
-## make bench: time the metrics lab at 10^4..10^7 events, and the book's build, load and tests
+## make bench: the metrics lab at 10^4..10^7 events; grading 30, 100 and 300 submissions; the book's build, load and tests
 bench: $(STAMP) chromium
 	$(BIN)/python -m tpmcourse.bench
 

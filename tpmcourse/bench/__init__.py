@@ -1,5 +1,6 @@
-"""``make bench``: how fast the book builds, loads and is tested, and how the
-metrics lab's computations scale — measured in one run on this machine.
+"""``make bench``: how fast the book builds, loads and is tested, how the
+metrics lab's computations scale, and how fast a class is graded — measured
+in one run on this machine.
 
 Speed is measured here, never asserted in timed tests: numbers depend on the
 machine, so the bench prints them with the targets beside them.
@@ -154,13 +155,23 @@ def bench_book(with_tests: bool = True) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tpmcourse bench", description=__doc__.splitlines()[0])
     parser.add_argument("--no-test", action="store_true", help="skip timing make test")
-    parser.add_argument("--only", choices=["book", "metrics"], help="run one part")
+    parser.add_argument("--only", choices=["book", "metrics", "grading"], help="run one part")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, metavar="N",
+                        help="grading: class sizes to grade (default 30 100 300)")
     args = parser.parse_args(argv)
+    if args.sizes is not None and (args.only != "grading" or min(args.sizes) < 1):
+        parser.error("--sizes goes with --only grading, and each size is at least 1")
     if args.only in (None, "metrics"):
         from tpmcourse.bench.lab2_metrics import bench_metrics
 
         print("Metrics lab: funnel and cohorts, pandas vs DuckDB\n")
         print(bench_metrics())
+        print()
+    if args.only in (None, "grading"):
+        from tpmcourse.bench.grading import SIZES, bench_grading
+
+        print("Grading a class: tpmcourse grade\n")
+        print(bench_grading(tuple(args.sizes or SIZES)))
         print()
     if args.only in (None, "book"):
         print("The book: build, load and test\n")

@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path,
                        help="folder: one sub-folder per student, or <student>_<lab>.ipynb files")
     grade.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV to write (default grades.csv)")
-    grade.add_argument("--workers", type=int, default=None, help="submissions graded at once")
+    grade.add_argument("--workers", type=int, default=None,
+                       help="submissions graded at once on this machine (default: one per usable core, as many "
+                            "as memory holds at about 2.4 GiB each)")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster instead, e.g. tcp://10.0.0.5:8786: each worker needs the "
+                            "course installed and bubblewrap (see instructors/commands.md)")
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
     grade.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
     grade.add_argument("--force", action="store_true",
@@ -84,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     from tpmcourse.instructor import grade
 
     return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout,
-                     force=args.force, roster=args.roster, unsafe_trusted_code=args.unsafe_trusted_code)
+                     force=args.force, roster=args.roster, unsafe_trusted_code=args.unsafe_trusted_code,
+                     scheduler=args.scheduler)
 
 
 if __name__ == "__main__":

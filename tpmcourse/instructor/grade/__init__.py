@@ -15,6 +15,7 @@ where the isolation does not work, unless told --unsafe-trusted-code.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -400,32 +401,132 @@ class OutputsExist(FileExistsError):
                          f"replace {'it' if len(paths) == 1 else 'them'}, or choose another --out.")
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster given with --scheduler cannot grade this class (raised
+    before any submission is sent); ``status`` is the command's exit status:
+    3 when a worker cannot isolate submissions, 2 otherwise."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class Outcome:
     grades: list[Grade]
     found: Found
     outputs: Outputs
     notes: list[str]
+    ran: str = ""  # where and how many at once, for the summary
+
+
+def per_worker_memory() -> int:
+    """What one submission being graded may use at most: its sandbox's memory
+    cgroup (processes and the files in its folders, about 2.4 GiB); the runner
+    and the checks outside it use little beside."""
+    return sandbox.DEFAULT_LIMITS.tree_memory()
+
+
+def _cgroup_headroom(parents: dict[str, Path] | None = None, root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """Memory this process's cgroup (and those above it) still allows, or None
+    without a limit: in a container /proc/meminfo shows the host's memory.
+    The group's reclaimable file cache counts as free. ``parents``: the
+    process's own group per controller (default: read from /proc/self/cgroup)."""
+    parents = sandbox._cgroup_parents() if parents is None else parents
+    files = (("unified", "memory.max", "memory.current", "inactive_file"),
+             ("memory", "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"))
+    for controller, limit_name, usage_name, cache_name in files:
+        folder = parents.get(controller)
+        if folder is None:
+            continue
+        mount = root if controller == "unified" else root / controller
+        headroom: int | None = None
+        for level in [folder, *folder.parents]:
+            if not level.is_relative_to(mount):
+                break
+            try:
+                limit, usage = (int((level / name).read_text()) for name in (limit_name, usage_name))
+            except (OSError, ValueError):  # "max" (no limit), or no such file at this level
+                continue
+            if limit >= 2**60:  # cgroup v1's way of saying no limit
+                continue
+            cache = 0
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (level / "memory.stat").read_text()
+                cache = int(next(line.split()[1] for line in stat.splitlines() if line.split()[0] == cache_name))
+            left = limit - usage + cache
+            headroom = left if headroom is None else min(headroom, left)
+        return headroom
+    return None
+
+
+def available_memory() -> int | None:
+    """Memory this machine (and its container, if any) can still give, in bytes; None if it cannot tell."""
+    found: list[int] = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    headroom = _cgroup_headroom()
+    if headroom is not None:
+        found.append(headroom)
+    return max(0, min(found)) if found else None
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """Submissions graded at once by default: one per usable core, as many as
+    the available memory holds at a sandbox's limits, and at least one."""
+    memory = available_memory()
+    by_memory = usable_cores() if memory is None else memory // per_worker_memory()
+    return max(1, min(usable_cores(), by_memory))
+
+
+def _grade_locally(submissions: list[tuple[str, Path]], workers: int, cell_timeout: int, total_timeout: int,
+                   progress: bool, unsafe_trusted_code: bool) -> list[Grade]:
+    from tqdm import tqdm
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(grade_one, s, p, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code)
+                   for s, p in submissions]
+        return [f.result() for f in tqdm(futures, desc="grading", unit="notebook", disable=not progress,
+                                         file=sys.stderr)]
 
 
 def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, cell_timeout: int = 60,
                     total_timeout: int = 600, progress: bool = True, *, force: bool = False,
-                    roster: exports.Roster | None = None, unsafe_trusted_code: bool = False) -> Outcome:
+                    roster: exports.Roster | None = None, unsafe_trusted_code: bool = False,
+                    scheduler: str | None = None) -> Outcome:
     """Grade every submission and write the CSV, the feedback files, the class
     report and the gradebook exports. Raises OutputsExist, before grading
-    anything, if one of them exists and ``force`` is not set."""
-    from tqdm import tqdm
+    anything, if one of them exists and ``force`` is not set.
 
+    Here, ``workers`` submissions at once (default :func:`default_workers`);
+    with ``scheduler``, on the Dask cluster at that address instead
+    (:mod:`.distributed`; raises ClusterError, before grading anything,
+    when the cluster cannot grade)."""
     existing = outputs.existing()
     if existing and not force:
         raise OutputsExist(existing)
     found = scan_submissions(folder)
-    workers = workers or max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, s, p, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code)
-                   for s, p in found.submissions]
-        grades = [f.result() for f in tqdm(futures, desc="grading", unit="notebook", disable=not progress,
-                                           file=sys.stderr)]
+    if scheduler:
+        from tpmcourse.instructor.grade import distributed
+
+        grades, ran = distributed.grade_on_cluster(scheduler, found.submissions, cell_timeout, total_timeout,
+                                                   progress=progress, unsafe_trusted_code=unsafe_trusted_code)
+    else:
+        workers = workers or default_workers()
+        grades = _grade_locally(found.submissions, workers, cell_timeout, total_timeout, progress,
+                                unsafe_trusted_code)
+        ran = f"on this machine, up to {workers} submission(s) at once"
     grades += found.skipped
     write_csv(grades, outputs.csv)
     if outputs.feedback.is_dir():  # --force: drop earlier feedback files, or a student left out would keep theirs
@@ -436,15 +537,17 @@ def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, 
     notes = exports.write_exports(grades, outputs.canvas, outputs.moodle, roster)
     absent = exports.gradebook(grades, roster).absent if roster else []
     classreport.write_report(grades, outputs.report, feedback, absent)
-    return Outcome(grades, found, outputs, notes)
+    return Outcome(grades, found, outputs, notes, ran)
 
 
 def grade_folder(folder: Path, out_csv: Path, feedback_dir: Path | None = None, workers: int | None = None,
                  cell_timeout: int = 60, total_timeout: int = 600, progress: bool = True, *, force: bool = False,
-                 roster: exports.Roster | None = None, unsafe_trusted_code: bool = False) -> list[Grade]:
+                 roster: exports.Roster | None = None, unsafe_trusted_code: bool = False,
+                 scheduler: str | None = None) -> list[Grade]:
     """Grade a folder and write every output beside ``out_csv``; the grades, skipped items included."""
     return grade_and_write(folder, Outputs.beside(out_csv, feedback_dir), workers, cell_timeout, total_timeout,
-                           progress, force=force, roster=roster, unsafe_trusted_code=unsafe_trusted_code).grades
+                           progress, force=force, roster=roster, unsafe_trusted_code=unsafe_trusted_code,
+                           scheduler=scheduler).grades
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -452,10 +555,20 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def run(submissions: Path, out: Path, workers: int | None, cell_timeout: int, total_timeout: int, *,
-        force: bool = False, roster: Path | None = None, unsafe_trusted_code: bool = False) -> int:
+        force: bool = False, roster: Path | None = None, unsafe_trusted_code: bool = False,
+        scheduler: str | None = None) -> int:
     """``tpmcourse grade``: grade a folder, print a summary; 2 when it is not a
-    folder, when an output exists (without --force) or the roster is unusable;
-    3 when submissions cannot be isolated here (unless ``unsafe_trusted_code``)."""
+    folder, when an output exists (without --force) or the roster is unusable,
+    or (with ``scheduler``) when the cluster cannot be reached or its workers
+    run another copy of the course; 3 when submissions cannot be isolated here,
+    or on a worker of the cluster (unless ``unsafe_trusted_code``)."""
+    if scheduler and workers:
+        print("✗ --workers is for grading on this machine: on a Dask cluster, each worker's --nthreads says how "
+              "many submissions it grades at once", file=sys.stderr)
+        return 2
+    if workers is not None and workers < 1:
+        print(f"✗ --workers {workers}: give at least 1", file=sys.stderr)
+        return 2
     if not submissions.is_dir():
         print(f"✗ {submissions} is not a folder of submissions", file=sys.stderr)
         return 2
@@ -475,17 +588,23 @@ def run(submissions: Path, out: Path, workers: int | None, cell_timeout: int, to
     except exports.RosterError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2
-    if not _isolation_ready(unsafe_trusted_code):
+    if scheduler and not unsafe_trusted_code:  # nothing runs here: each worker is probed instead
+        print("Submissions run on the cluster's workers, each isolated by bubblewrap there (every worker is "
+              "checked before grading starts).", file=sys.stderr)
+    elif not _isolation_ready(unsafe_trusted_code):
         return 3
     try:
         outcome = grade_and_write(submissions, outputs, workers, cell_timeout, total_timeout, force=force,
-                                  roster=people, unsafe_trusted_code=unsafe_trusted_code)
+                                  roster=people, unsafe_trusted_code=unsafe_trusted_code, scheduler=scheduler)
     except OutputsExist as exc:  # written by someone else while grading ran
         print(f"✗ {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the grades could not be written: say where, without a traceback
         print(f"✗ could not write the grades: {exc}", file=sys.stderr)
         return 2
+    except ClusterError as exc:  # before anything was graded: nothing written
+        print(f"✗ {exc}", file=sys.stderr)
+        return exc.status
     print(summary(outcome))
     return 0
 
@@ -496,6 +615,8 @@ def summary(outcome: Outcome) -> str:
     counts = {s: sum(g.status == s for g in graded) for s in STATUSES}
     lines = [f"Graded {len(graded)} submission(s): " + (", ".join(f"{n} {s}" for s, n in counts.items() if n)
                                                          or "none")]
+    if outcome.ran:
+        lines.append(f"Graded {outcome.ran}.")
     skipped = outcome.found.skipped
     if skipped:
         lines.append(f"Skipped {len(skipped)} item(s), not graded (also in the CSV, status 'skipped'):")
