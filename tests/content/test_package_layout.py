@@ -33,7 +33,7 @@ def test_every_lab_notebook_has_a_module_of_its_name_with_its_checks(stem):
 
 def test_every_module_in_labs_belongs_to_a_lab():
     for path in (PACKAGE / "labs").glob("*.py"):
-        if path.stem in ("__init__", "_shared"):
+        if path.stem == "__init__":
             continue
         owner = path.stem.removesuffix("_helpers")
         assert LAB_MODULE.fullmatch(owner) and owner in LAB_NOTEBOOKS, (

@@ -131,8 +131,8 @@ def test_lab2_story(seed):
 
 @pytest.mark.parametrize("seed", STORY_SEEDS)
 def test_lab3_story(seed):
+    from tpmcourse.checks import row_of
     from tpmcourse.labs import lab3_reliability as lab
-    from tpmcourse.labs._shared import row_of
     from tpmcourse.labs.lab3_reliability_helpers import (
         AVAILABILITY_SLO,
         LATENCY_TARGET,

@@ -12,10 +12,9 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
 from labcheck import checker
-from tpmcourse.checks import tasks
+from tpmcourse.checks import row_of, tasks
 from tpmcourse.datasets.lab2_metrics import FUNNEL_EVENTS, make_event_log, make_experiment
 from tpmcourse.labs import lab2_metrics
-from tpmcourse.labs._shared import row_of
 from tpmcourse.labs.lab2_metrics_helpers import cohorts_pandas, funnel_duckdb, funnel_pandas, write_events
 
 ok, hint = checker("metrics")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tpmcourse.checks import row_of
 from tpmcourse.datasets.lab2_metrics import EVENT_COLUMNS, FUNNEL_EVENTS, START, WEEKS, make_event_log, make_experiment
-from tpmcourse.labs._shared import row_of
 from tpmcourse.labs.lab2_metrics_helpers import (
     cohorts_duckdb,
     cohorts_pandas,

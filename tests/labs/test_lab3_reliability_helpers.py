@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tpmcourse.checks import row_of
 from tpmcourse.datasets.lab3_reliability import (
     JUNE_INCIDENT,
     QUARTER_DAYS,
@@ -20,7 +21,6 @@ from tpmcourse.datasets.lab3_reliability import (
     make_latency_log,
 )
 from tpmcourse.labs import lab3_reliability_helpers
-from tpmcourse.labs._shared import row_of
 
 
 def tiny_log() -> pd.DataFrame:

@@ -3,8 +3,8 @@
 Each notebook ``exercises/labN_name.ipynb`` has one module here of the same
 name, ``tpmcourse.labs.labN_name``, that registers its tasks' checks and holds
 its reference answers; helpers only that lab uses sit beside it in
-``labN_name_helpers``, and the check helpers several labs share in
-``_shared``. A lab's data is generated in :mod:`tpmcourse.datasets` and its
+``labN_name_helpers``; the check helpers every lab uses are in
+:mod:`tpmcourse.checks`. A lab's data is generated in :mod:`tpmcourse.datasets` and its
 expected answers read the course's own copy of it, wherever the kernel runs.
 Everything that needs the list of labs (the checks, the instructors'
 commands, the assessment map) asks :func:`labs`.

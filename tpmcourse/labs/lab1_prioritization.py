@@ -15,10 +15,20 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from tpmcourse.checks import Hint, close, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.checks import (
+    Hint,
+    close,
+    expect_number,
+    need_ids,
+    need_memo,
+    need_number,
+    need_numeric_column,
+    need_rows,
+    ratio_hint,
+    task,
+)
 from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab1_prioritization import BACKLOG, CAPACITY_WEEKS, DEBT_SHARES, QUARTER_WEEKS
-from tpmcourse.labs._shared import expect_number, need_ids, need_rows
 from tpmcourse.labs.lab1_prioritization_helpers import (
     best_pick,
     greedy_pick,

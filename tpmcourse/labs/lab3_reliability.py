@@ -16,10 +16,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from tpmcourse.checks import Hint, close, need_frame, need_memo, need_numeric_column, task
+from tpmcourse.checks import Hint, close, expect_number, need_frame, need_memo, need_numeric_column, row_of, task
 from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab3_reliability import DEPLOYMENTS, ENDPOINTS, INCIDENTS, LATENCY, QUARTER_DAYS
-from tpmcourse.labs._shared import expect_number, row_of
 from tpmcourse.labs.lab3_reliability_helpers import (
     AVAILABILITY_SLO,
     BAND_ORDER,

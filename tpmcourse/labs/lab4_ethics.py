@@ -20,6 +20,7 @@ from tpmcourse.checks import (
     MEMO_WORD,
     Hint,
     close,
+    expect_number,
     need_frame,
     need_memo,
     need_number,
@@ -34,7 +35,6 @@ from tpmcourse.fairness import (
     equal_opportunity_difference,
     group_rates,
 )
-from tpmcourse.labs._shared import expect_number
 from tpmcourse.labs.lab4_ethics_helpers import (
     COLLECTION_PURPOSES,
     DATA_INVENTORY,

@@ -18,10 +18,20 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from tpmcourse.checks import Hint, need_memo, need_number, need_numeric_column, ratio_hint, task
+from tpmcourse.checks import (
+    Hint,
+    expect_number,
+    need_ids,
+    need_memo,
+    need_number,
+    need_numeric_column,
+    need_rows,
+    ratio_hint,
+    row_of,
+    task,
+)
 from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab5_planning import FORECAST_RUNS, FORECAST_SEED, MIGRATION_START, RISKS, SWITCH_OFF, TASKS
-from tpmcourse.labs._shared import expect_number, need_ids, need_rows, row_of
 from tpmcourse.labs.lab5_planning_helpers import (
     critical_path,
     draw_durations,
