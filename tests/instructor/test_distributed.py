@@ -41,7 +41,8 @@ from tpmcourse.instructor.grade.report import Grade, TaskResult
 
 LAB = labs.find("reliability")  # the fastest lab to grade
 FULL = sum(t.points for t in LAB.tasks if t.kind == "auto")
-OPTIONS = ["--cell-timeout", "30", "--timeout", "240"]
+# On fresh data: each worker regenerates the lab's data for the seed, and must grade as this machine does.
+OPTIONS = ["--cell-timeout", "30", "--timeout", "240", "--fresh-data", "--seed", "777"]
 FAILING = ("crash", "killer")  # their tasks fail on the cluster (see sabotaged)
 
 
@@ -305,7 +306,7 @@ def test_a_grade_travels_back_as_plain_data():
     task = LAB.tasks[0]
     grade = Grade("ada", LAB.id, "ada.ipynb", "timeout", "cell 3 ran over", [TaskResult(task, True, "✅ right")])
     plain = distributed.to_plain(grade)
-    assert plain == {"lab": LAB.id, "status": "timeout", "message": "cell 3 ran over",
+    assert plain == {"lab": LAB.id, "status": "timeout", "message": "cell 3 ran over", "fresh_data": False,
                      "results": [[task.id, True, "✅ right"]]}
     back = distributed.from_plain("ada", "ada.ipynb", plain)
     assert back == grade

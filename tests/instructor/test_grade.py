@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from classroom import filled
 from tpmcourse import labs
 from tpmcourse.instructor import cli
 from tpmcourse.instructor import strip as assign
@@ -19,21 +20,6 @@ from tpmcourse.instructor.grade.report import feedback_filename
 
 LABS = labs.labs()
 POSSIBLE = {lab.id: sum(t.points for t in lab.tasks if t.kind == "auto") for lab in LABS}
-
-
-def reference_sources(lab) -> dict[str, str]:
-    nb = nbformat.read(lab.notebook, as_version=4)
-    return {c.id: c.source for c in nb.cells if assign.is_solution(c) and c.cell_type == "code"}
-
-
-def filled(student_nb, lab, share: float = 1.0):
-    """A student copy whose first ``share`` of answer cells hold the reference answers."""
-    nb = nbformat.from_dict(json.loads(json.dumps(student_nb)))
-    sources = reference_sources(lab)
-    answer_cells = [c for c in nb.cells if "answer" in c.metadata.get("tags", [])]
-    for cell in answer_cells[: round(len(answer_cells) * share)]:
-        cell.source = sources[cell.id]
-    return nb
 
 
 def with_cell(student_nb, source: str, at: int = 1):

@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="replace the grades, feedback, class report and gradebook files of an earlier run")
     grade.add_argument("--roster", type=Path, default=None,
                        help="CSV mapping students to LMS ids: student, lms_id, email and/or username")
+    grade.add_argument("--fresh-data", action="store_true",
+                       help="run and check every submission on its lab's data regenerated with a secret seed, so "
+                            "that answers typed in or copied earn nothing (see instructors/fresh-data.md)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="with --fresh-data: the seed of an earlier run, to grade again on the same data")
     grade.add_argument("--unsafe-trusted-code", action="store_true",
                        help="run submissions WITHOUT isolation, with your rights, when bubblewrap cannot be "
                             "used here; only for code you trust (every row of the report says so)")
@@ -90,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     return grade.run(args.submissions, args.out, args.workers, args.cell_timeout, args.timeout,
                      force=args.force, roster=args.roster, unsafe_trusted_code=args.unsafe_trusted_code,
-                     scheduler=args.scheduler)
+                     scheduler=args.scheduler, fresh_data=args.fresh_data, seed=args.seed)
 
 
 if __name__ == "__main__":

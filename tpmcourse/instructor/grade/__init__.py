@@ -28,9 +28,8 @@ from pathlib import Path
 import nbformat
 
 from tpmcourse import labs
-from tpmcourse.instructor.grade import answers, checker, classreport, exports, runner, sandbox
+from tpmcourse.instructor.grade import answers, checker, classreport, exports, fresh, runner, sandbox
 from tpmcourse.instructor.grade.report import STATUSES, Grade, TaskResult, clean_text, write_csv, write_feedback
-from tpmcourse.paths import DATA
 
 MAX_NOTEBOOK_BYTES = 20_000_000
 MAX_ANSWERS_BYTES = 16_000_000  # the answers' JSON, as the kernel sends it
@@ -185,8 +184,8 @@ def _identify_lab(nb: nbformat.NotebookNode, path: Path) -> labs.Lab | None:
 
 
 UNSAFE_NOTE = "UNSAFE: run without isolation (--unsafe-trusted-code)"
-_reference_locks: dict[tuple[str, bool], threading.Lock] = {}
-_reference_sizes: dict[tuple[str, bool], dict[str, int | None]] = {}
+_reference_locks: dict[tuple[str, bool, int | None], threading.Lock] = {}
+_reference_sizes: dict[tuple[str, bool, int | None], dict[str, int | None]] = {}
 _locks_lock = threading.Lock()
 
 
@@ -199,13 +198,14 @@ def _answer_names(lab: labs.Lab) -> list[str]:
 
 
 def _execute(lab: labs.Lab, cells: list[tuple[int, str]], cell_timeout: int, total_timeout: int, max_output: int,
-             isolated: bool) -> dict:
+             isolated: bool, data: dict[str, str]) -> dict:
     """Run code cells as the lab's notebook (in a sandbox unless ``isolated`` is
-    False): the runner's record, or {"failure": ...}."""
+    False) with ``data`` (file name -> path) as its data files: the runner's
+    record, or {"failure": ...}."""
     limits = sandbox.DEFAULT_LIMITS  # CPU time per process: at least the submission's time limit
     limits = dataclasses.replace(limits, cpu_seconds=max(limits.cpu_seconds, total_timeout + 30))
     job = {"mode": "notebook", "isolated": isolated, "cells": cells, "names": _answer_names(lab),
-           "data": {name: str(DATA / name) for name in lab.data_files() if (DATA / name).is_file()},
+           "data": data,
            "cell_timeout": cell_timeout, "total_timeout": total_timeout, "max_output": max_output,
            "max_answers": MAX_ANSWERS_BYTES, "limits": dataclasses.asdict(limits)}
     return runner.run_job(job, timeout=total_timeout + 60)
@@ -223,21 +223,22 @@ def _answers_of(record: dict) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def reference_sizes(lab: labs.Lab, cell_timeout: int = 60, total_timeout: int = 600, isolated: bool = True
-                    ) -> dict[str, int | None]:
+def reference_sizes(lab: labs.Lab, cell_timeout: int = 60, total_timeout: int = 600, isolated: bool = True,
+                    data_seed: int | None = None) -> dict[str, int | None]:
     """The size of each answer of the lab's reference solution (its notebook in
     exercises/), run exactly as a submission is, once per process: a
     learner's answer far larger than it is refused before it is checked. Also
     a self-test of the sandbox: if the reference does not run cleanly there,
-    the instructor is told (on stderr) once."""
-    key = (lab.id, isolated)
+    the instructor is told (on stderr) once. ``data_seed``: on that fresh data."""
+    key = (lab.id, isolated, data_seed)
     with _locks_lock:
         lock = _reference_locks.setdefault(key, threading.Lock())
     with lock:
         if key in _reference_sizes:
             return _reference_sizes[key]
         nb = nbformat.read(lab.notebook, as_version=4)
-        record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, 100_000_000, isolated)
+        record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, 100_000_000, isolated,
+                          fresh.data_files(lab, data_seed)[0])
         values = _answers_of(record) or {}
         sizes: dict[str, int | None] = {}
         for name in _answer_names(lab):
@@ -316,18 +317,21 @@ def _isolation_ready(unsafe_trusted_code: bool) -> bool:
 
 
 def grade_one(student: str, path: Path, cell_timeout: int = 60, total_timeout: int = 600,
-              max_output: int = 1_000_000, *, unsafe_trusted_code: bool = False) -> Grade:
+              max_output: int = 1_000_000, *, unsafe_trusted_code: bool = False,
+              data_seed: int | None = None) -> Grade:
     """Grade one submitted notebook; never raises. Its code runs in a sandbox
     (:mod:`.sandbox`), or, with ``unsafe_trusted_code``, as a plain process
-    with the grader's rights, which the grade's message then says."""
-    grade = _grade_one(student, path, cell_timeout, total_timeout, max_output, not unsafe_trusted_code)
+    with the grader's rights, which the grade's message then says. With
+    ``data_seed``, on the lab's data regenerated for that seed (:mod:`.fresh`),
+    and checked against the answers computed from it."""
+    grade = _grade_one(student, path, cell_timeout, total_timeout, max_output, not unsafe_trusted_code, data_seed)
     if unsafe_trusted_code:
         grade.message = UNSAFE_NOTE + (f"; {grade.message}" if grade.message else "")
     return grade
 
 
 def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, max_output: int,
-               isolated: bool) -> Grade:
+               isolated: bool, data_seed: int | None) -> Grade:
     grade = Grade(student, "", path.name)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -347,18 +351,21 @@ def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, 
         if refused:
             grade.status, grade.message = "error", f"not graded: {refused}"
             return grade
-        record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, max_output, isolated)
+        data, checked_against = fresh.data_files(lab, data_seed)
+        grade.fresh_data = checked_against is not None
+        record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, max_output, isolated, data)
         problems = _problems(grade, record, cell_timeout, total_timeout, max_output)
         values = _answers_of(record)
         if values is None:
             note = record.get("answers_note")
             problems.append("no answers could be read" + (f" ({note})" if note else ""))
             values = {}
-        expected = reference_sizes(lab, cell_timeout, total_timeout, isolated)
+        expected = reference_sizes(lab, cell_timeout, total_timeout, isolated, data_seed)
         work = checker.checker()
         for task in lab.tasks:
             given = [values.get(name, {"__missing__": True}) for name in task.variables]
-            passed, message = work.check(task.id, given, [expected.get(name) for name in task.variables])
+            passed, message = work.check(task.id, given, [expected.get(name) for name in task.variables],
+                                         data=checked_against)
             grade.results.append(TaskResult(task, passed, message))
         grade.message = "; ".join(problems)
     except Exception as exc:  # the grader's own failure is this submission's error, not the batch's
@@ -491,12 +498,12 @@ def default_workers() -> int:
 
 
 def _grade_locally(submissions: list[tuple[str, Path]], workers: int, cell_timeout: int, total_timeout: int,
-                   progress: bool, unsafe_trusted_code: bool) -> list[Grade]:
+                   progress: bool, unsafe_trusted_code: bool, data_seed: int | None) -> list[Grade]:
     from tqdm import tqdm
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, s, p, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code)
-                   for s, p in submissions]
+        futures = [pool.submit(grade_one, s, p, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code,
+                               data_seed=data_seed) for s, p in submissions]
         return [f.result() for f in tqdm(futures, desc="grading", unit="notebook", disable=not progress,
                                          file=sys.stderr)]
 
@@ -504,7 +511,7 @@ def _grade_locally(submissions: list[tuple[str, Path]], workers: int, cell_timeo
 def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, cell_timeout: int = 60,
                     total_timeout: int = 600, progress: bool = True, *, force: bool = False,
                     roster: exports.Roster | None = None, unsafe_trusted_code: bool = False,
-                    scheduler: str | None = None) -> Outcome:
+                    scheduler: str | None = None, data_seed: int | None = None) -> Outcome:
     """Grade every submission and write the CSV, the feedback files, the class
     report and the gradebook exports. Raises OutputsExist, before grading
     anything, if one of them exists and ``force`` is not set.
@@ -512,7 +519,8 @@ def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, 
     Here, ``workers`` submissions at once (default :func:`default_workers`);
     with ``scheduler``, on the Dask cluster at that address instead
     (:mod:`.distributed`; raises ClusterError, before grading anything,
-    when the cluster cannot grade)."""
+    when the cluster cannot grade). With ``data_seed``, every lab runs and is
+    checked on its data regenerated for that seed (:mod:`.fresh`)."""
     existing = outputs.existing()
     if existing and not force:
         raise OutputsExist(existing)
@@ -521,12 +529,17 @@ def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, 
         from tpmcourse.instructor.grade import distributed
 
         grades, ran = distributed.grade_on_cluster(scheduler, found.submissions, cell_timeout, total_timeout,
-                                                   progress=progress, unsafe_trusted_code=unsafe_trusted_code)
+                                                   progress=progress, unsafe_trusted_code=unsafe_trusted_code,
+                                                   data_seed=data_seed)
     else:
         workers = workers or default_workers()
-        grades = _grade_locally(found.submissions, workers, cell_timeout, total_timeout, progress,
-                                unsafe_trusted_code)
+        try:
+            grades = _grade_locally(found.submissions, workers, cell_timeout, total_timeout, progress,
+                                    unsafe_trusted_code, data_seed)
+        finally:
+            fresh.cleanup()
         ran = f"on this machine, up to {workers} submission(s) at once"
+    notes = [fresh_data_note(data_seed)] if data_seed is not None else []
     grades += found.skipped
     write_csv(grades, outputs.csv)
     if outputs.feedback.is_dir():  # --force: drop earlier feedback files, or a student left out would keep theirs
@@ -534,20 +547,26 @@ def grade_and_write(folder: Path, outputs: Outputs, workers: int | None = None, 
             if old.is_file() and not old.is_symlink():
                 old.unlink()
     feedback = write_feedback(grades, outputs.feedback)
-    notes = exports.write_exports(grades, outputs.canvas, outputs.moodle, roster)
+    notes += exports.write_exports(grades, outputs.canvas, outputs.moodle, roster)
     absent = exports.gradebook(grades, roster).absent if roster else []
-    classreport.write_report(grades, outputs.report, feedback, absent)
+    classreport.write_report(grades, outputs.report, feedback, absent, notes[:1] if data_seed is not None else [])
     return Outcome(grades, found, outputs, notes, ran)
 
 
 def grade_folder(folder: Path, out_csv: Path, feedback_dir: Path | None = None, workers: int | None = None,
                  cell_timeout: int = 60, total_timeout: int = 600, progress: bool = True, *, force: bool = False,
                  roster: exports.Roster | None = None, unsafe_trusted_code: bool = False,
-                 scheduler: str | None = None) -> list[Grade]:
+                 scheduler: str | None = None, data_seed: int | None = None) -> list[Grade]:
     """Grade a folder and write every output beside ``out_csv``; the grades, skipped items included."""
     return grade_and_write(folder, Outputs.beside(out_csv, feedback_dir), workers, cell_timeout, total_timeout,
                            progress, force=force, roster=roster, unsafe_trusted_code=unsafe_trusted_code,
-                           scheduler=scheduler).grades
+                           scheduler=scheduler, data_seed=data_seed).grades
+
+
+def fresh_data_note(seed: int) -> str:
+    """For the instructor only (the summary and the class report, never a student's feedback)."""
+    return (f"Graded on fresh data, seed {seed}: keep it private; to grade again on the same data, add "
+            f"--fresh-data --seed {seed}.")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -556,15 +575,22 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def run(submissions: Path, out: Path, workers: int | None, cell_timeout: int, total_timeout: int, *,
         force: bool = False, roster: Path | None = None, unsafe_trusted_code: bool = False,
-        scheduler: str | None = None) -> int:
+        scheduler: str | None = None, fresh_data: bool = False, seed: int | None = None) -> int:
     """``tpmcourse grade``: grade a folder, print a summary; 2 when it is not a
     folder, when an output exists (without --force) or the roster is unusable,
     or (with ``scheduler``) when the cluster cannot be reached or its workers
     run another copy of the course; 3 when submissions cannot be isolated here,
-    or on a worker of the cluster (unless ``unsafe_trusted_code``)."""
+    or on a worker of the cluster (unless ``unsafe_trusted_code``). ``fresh_data``:
+    on each lab's data regenerated for ``seed`` (default: a new secret one)."""
     if scheduler and workers:
         print("✗ --workers is for grading on this machine: on a Dask cluster, each worker's --nthreads says how "
               "many submissions it grades at once", file=sys.stderr)
+        return 2
+    if seed is not None and not fresh_data:
+        print("✗ --seed chooses the fresh data: add --fresh-data (or leave --seed out)", file=sys.stderr)
+        return 2
+    if seed is not None and not 0 < seed < fresh.SEED_LIMIT:
+        print(f"✗ --seed {seed}: give a whole number from 1 to {fresh.SEED_LIMIT - 1:,}", file=sys.stderr)
         return 2
     if workers is not None and workers < 1:
         print(f"✗ --workers {workers}: give at least 1", file=sys.stderr)
@@ -595,7 +621,8 @@ def run(submissions: Path, out: Path, workers: int | None, cell_timeout: int, to
         return 3
     try:
         outcome = grade_and_write(submissions, outputs, workers, cell_timeout, total_timeout, force=force,
-                                  roster=people, unsafe_trusted_code=unsafe_trusted_code, scheduler=scheduler)
+                                  roster=people, unsafe_trusted_code=unsafe_trusted_code, scheduler=scheduler,
+                                  data_seed=(seed or fresh.new_seed()) if fresh_data else None)
     except OutputsExist as exc:  # written by someone else while grading ran
         print(f"✗ {exc}", file=sys.stderr)
         return 2

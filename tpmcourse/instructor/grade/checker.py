@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import weakref
+from pathlib import Path
 from typing import Any
 
 CHECK_MEMORY = 4 * 2**30  # address space of the worker
@@ -99,8 +100,28 @@ def check_request(request: dict) -> dict:
         if problem:
             return {"passed": False, "message": f"{task.title}: `{name}` {problem}."}
         values.append(value)
+    _read_data_from(request.get("data"))
     result = checks.evaluate(task.id, *values)
     return {"passed": bool(result.passed), "message": str(result.message)}
+
+
+_data = contextlib.ExitStack()
+_data_folder: list[str | None] = [None]
+
+
+def _read_data_from(folder: str | None) -> None:
+    """Make the checks read ``folder`` (None: the course's data) from now on.
+    The worker stays in one folder while requests name it, so the expected
+    answers computed from it are kept between checks."""
+    if folder == _data_folder[0]:
+        return
+    from tpmcourse import datasets
+
+    _data.close()
+    _data_folder[0] = None
+    if folder is not None:
+        _data.enter_context(datasets.reading_from(folder))
+        _data_folder[0] = folder
 
 
 def serve() -> int:
@@ -137,13 +158,16 @@ class Checker:
         return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, env=env, start_new_session=True)
 
-    def check(self, task_id: str, values: list, expected: list[int | None], timeout: float = CHECK_TIMEOUT
-              ) -> tuple[bool, str]:
+    def check(self, task_id: str, values: list, expected: list[int | None], timeout: float = CHECK_TIMEOUT,
+              data: Path | None = None) -> tuple[bool, str]:
+        """Check one task's answers (as the runner brought them back) against
+        the answers computed from ``data`` (None: the course's data/)."""
         if self.proc is None or self.proc.poll() is not None:
             self.proc = self._start()
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps({"task": task_id, "values": values, "expected": expected}).encode()
+            self.proc.stdin.write(json.dumps({"task": task_id, "values": values, "expected": expected,
+                                             "data": None if data is None else str(data)}).encode()
                                   + b"\n")
             self.proc.stdin.flush()
         except OSError:

@@ -351,8 +351,10 @@ def _status(status: str) -> str:
     return f'<span class="status-{html.escape(status)}">{html.escape(status)}</span>'
 
 
-def render(stats: ClassStats, feedback: dict[str, Path], report: Path, title: str = "Class report") -> str:
-    """The page as a string (``feedback``: each student's feedback file; links are relative to ``report``)."""
+def render(stats: ClassStats, feedback: dict[str, Path], report: Path, title: str = "Class report",
+           notes: list[str] | None = None) -> str:
+    """The page as a string (``feedback``: each student's feedback file; links are relative to ``report``;
+    ``notes``: lines of plain text about the whole run, shown under the date)."""
     charts = _Charts()
     out: list[str] = []
     total = sum(stats.counts.values())
@@ -453,12 +455,13 @@ def render(stats: ClassStats, feedback: dict[str, Path], report: Path, title: st
     out.append(_table("Points per student and lab (each name links to the student's feedback file)",
                       [("Student", ""), *[(esc(t), "num") for t in titles.values()], ("Not scored", "")], rows))
     meta = f"Made by <code>tpmcourse grade</code> on {datetime.now():%Y-%m-%d %H:%M}."
+    meta += "".join(f"<br>{html.escape(note)}" for note in notes or [])
     return PAGE.substitute(title=html.escape(title), meta=meta, body="\n".join(out), csp=CSP)
 
 
 def write_report(grades: list[Grade], path: Path, feedback: dict[str, Path],
-                 absent: list[str] | None = None) -> ClassStats:
+                 absent: list[str] | None = None, notes: list[str] | None = None) -> ClassStats:
     """Compute the class's numbers and write the page to ``path``."""
     stats = class_stats(grades, absent)
-    write_atomically(path, render(stats, feedback, path))
+    write_atomically(path, render(stats, feedback, path, notes=notes))
     return stats

@@ -157,7 +157,8 @@ def _safe_name(name: bytes) -> str:
 
 
 def grade_submission(name: bytes, content: bytes, cell_timeout: int, total_timeout: int,
-                     unsafe_trusted_code: bool, fingerprint: dict[str, str]) -> dict[str, Any]:
+                     unsafe_trusted_code: bool, fingerprint: dict[str, str], data_seed: int | None = None
+                     ) -> dict[str, Any]:
     """The task a worker runs for one submission: ``content`` (the notebook's
     bytes) saved as ``name`` in a private temporary folder, graded by
     :func:`~tpmcourse.instructor.grade.grade_one` (so in this worker's
@@ -176,7 +177,8 @@ def grade_submission(name: bytes, content: bytes, cell_timeout: int, total_timeo
             try:
                 path = folder / _safe_name(name)
                 path.write_bytes(content)
-                grade = grade_one("", path, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code)
+                grade = grade_one("", path, cell_timeout, total_timeout, unsafe_trusted_code=unsafe_trusted_code,
+                                  data_seed=data_seed)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
         return {**to_plain(grade), "worker": host}
@@ -188,7 +190,7 @@ def grade_submission(name: bytes, content: bytes, cell_timeout: int, total_timeo
 def to_plain(grade: Grade) -> dict[str, Any]:
     """A grade as data that any serializer carries: its lab, status, message
     and, per task, [task id, passed, message]."""
-    return {"lab": grade.lab, "status": grade.status, "message": grade.message,
+    return {"lab": grade.lab, "status": grade.status, "message": grade.message, "fresh_data": grade.fresh_data,
             "results": [[r.task.id, bool(r.passed), r.message] for r in grade.results]}
 
 
@@ -207,7 +209,7 @@ def from_plain(student: str, file: str, data: object) -> Grade:
         if status not in (*SCORED, "invalid"):
             raise ValueError(f"status {status!r}")
         tasks = {t.id: t for t in labs.find(lab).tasks} if lab else {}
-        grade = Grade(student, lab, file, status, message)
+        grade = Grade(student, lab, file, status, message, fresh_data=data.get("fresh_data") is True)
         for task_id, passed, text in results:
             if not (isinstance(passed, bool) and isinstance(text, str)):
                 raise TypeError("a task result of the wrong type")
@@ -337,7 +339,7 @@ def _collect(client: Client, pending: dict[Future, tuple[str, Path]], progress: 
 
 def grade_on_cluster(address: str, submissions: list[tuple[str, Path]], cell_timeout: int = 60,
                      total_timeout: int = 600, *, progress: bool = True,
-                     unsafe_trusted_code: bool = False) -> tuple[list[Grade], str]:
+                     unsafe_trusted_code: bool = False, data_seed: int | None = None) -> tuple[list[Grade], str]:
     """Grade ``submissions`` ((student, notebook) pairs) on the Dask cluster
     whose scheduler is at ``address``: one grade per submission, in any order,
     and how it ran (for the summary). Raises ClusterError, before anything is
@@ -359,7 +361,8 @@ def grade_on_cluster(address: str, submissions: list[tuple[str, Path]], cell_tim
                                     f"not a valid notebook file ({type(exc).__name__}: {str(exc)[:200]})"))
                 continue
             future = client.submit(grade_submission, os.fsencode(path.name), content, cell_timeout, total_timeout,
-                                   unsafe_trusted_code, fingerprint, pure=False, key=f"tpmcourse-grade-{run}-{i}")
+                                   unsafe_trusted_code, fingerprint, data_seed, pure=False,
+                                   key=f"tpmcourse-grade-{run}-{i}")
             futures[future] = (student, path)
         grades += _collect(client, futures, progress)
         return grades, ran

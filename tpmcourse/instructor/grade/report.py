@@ -64,6 +64,7 @@ class Grade:
     status: str = "graded"
     message: str = ""
     results: list[TaskResult] = field(default_factory=list)
+    fresh_data: bool = False  # run and checked on data regenerated with the instructor's seed
 
     @property
     def total(self) -> int:
@@ -180,6 +181,11 @@ def write_csv(grades: list[Grade], path: Path) -> None:
     write_atomically(path, csv_text(rows))
 
 
+FRESH_DATA_NOTE = ("Your notebook was run on fresh data: new data files with the same columns and the same story "
+                   "as the course's, and each answer was checked against what the course computes from those "
+                   "files. Code that computes its answers passes; numbers typed in do not match.")
+
+
 def feedback_markdown(student: str, items: list[Grade]) -> str:
     from tpmcourse import labs
 
@@ -193,6 +199,8 @@ def feedback_markdown(student: str, items: list[Grade]) -> str:
             continue
         lines += [f"Status: **{g.status}**. Points: {g.total} of {g.possible}.", "",
                   f"File: {md_text(g.file, 200)}."]
+        if g.fresh_data:
+            lines += ["", FRESH_DATA_NOTE]
         if g.message:
             lines += ["", f"Note: {md_text(g.message)}"]
         if g.results:
