@@ -4,7 +4,7 @@ A learner who passes ``None``, ``...``, a bool, text, NaN or an empty table
 to a helper or a check gets one kind of message, in one voice, saying what
 to pass instead. Helpers let :class:`InputError` propagate (it is both a
 ``TypeError`` and a ``ValueError``, so code that catches either keeps
-working); lab checks turn it into a ❌ with the message (``tpmcourse.checks``).
+working); lab checks turn it into a failed check (Not yet) with the message (``tpmcourse.checks``).
 
 Bounds are written the same way everywhere: ``minimum``/``maximum`` are
 inclusive, ``above``/``below`` exclusive, and ``hint`` adds the domain's own
@@ -24,6 +24,10 @@ import pandas as pd
 
 class InputError(TypeError, ValueError):
     """Unusable input; the message names the input and says what to pass instead."""
+
+
+#: The one fix for a number written as text, in every message that refuses one.
+TEXT_FIX = "remove the quotes (and any % sign or thousands separator) so that it is the number itself"
 
 
 def _kind(value: object) -> str:
@@ -160,6 +164,11 @@ def _numbers(series: pd.Series, what: str, *, allow_nan: bool = False, minimum: 
         series = series.astype(float)
     if pd.api.types.is_bool_dtype(series):
         raise InputError(f"{what} holds True/False values, not numbers; use .astype(int) if 1 and 0 are meant.")
+    text = series.map(lambda item: isinstance(item, (str, bytes))).any() if series.dtype == object else \
+        pd.api.types.is_string_dtype(series.dtype)
+    if text:
+        raise InputError(f"{what} holds text, not numbers{_with(hint)}; {TEXT_FIX}, or convert the column "
+                         "with pd.to_numeric.")
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_complex_dtype(series):
         raise InputError(f"{what} holds {series.dtype} values, not numbers{_with(hint)}; remove units or % signs, "
                          "or convert it with pd.to_numeric.")
@@ -221,7 +230,8 @@ def require_number(value: object, name: str, *, minimum: float | None = None, ma
                    hint: str = "") -> float:
     """A finite real number within bounds; yes/no values, containers, NaN and infinity are refused.
 
-    ``text_ok`` accepts a number written as text ("0.25"), as lab checks do.
+    Text is refused too ("0.25" is not a number), with :data:`TEXT_FIX`; ``text_ok``
+    accepts a number written as text, for the rare input that is read from a file.
     """
     if isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name} is {value}, a yes/no value; pass a number.")
@@ -229,8 +239,8 @@ def require_number(value: object, name: str, *, minimum: float | None = None, ma
         raise InputError(f"{name} is a {type(value).__name__}; pass a single number.")
     if isinstance(value, (complex, np.complexfloating)):
         raise InputError(f"{name} is the complex number {value}; pass a real number.")
-    if isinstance(value, (str, bytes)) and not text_ok:
-        raise InputError(f"{name} should be a number, not text {_show(value)}; remove the quotes.")
+    if isinstance(value, (str, bytes, np.str_, np.bytes_)) and not text_ok:
+        raise InputError(f"{name} should be a number, not text {_show(value)}; {TEXT_FIX}.")
     try:
         number = float(value)  # type: ignore[arg-type]
     except OverflowError:

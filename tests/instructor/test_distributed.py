@@ -25,14 +25,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_grade import filled, with_cell
+from test_grade import with_cell
 
+from classroom import filled
+from processes import Watch, mentioning, processes
 from tpmcourse import labs
 from tpmcourse.instructor import cli
 from tpmcourse.instructor import grade as grading
@@ -64,21 +65,6 @@ def sabotaged(real):
     return task
 
 
-def processes() -> dict[int, tuple[int, str]]:
-    """{pid: (parent pid, command line)} of every process, from /proc."""
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry.name}/stat").read_text()
-            cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        found[int(entry.name)] = (int(stat.rpartition(")")[2].split()[1]), cmdline)
-    return found
-
-
 def tree() -> dict[int, str]:
     """This process's descendants, but multiprocessing's resource tracker, which
     the cluster's first worker starts and which stays until this process ends."""
@@ -92,33 +78,6 @@ def tree() -> dict[int, str]:
                 found[pid] = cmdline
                 parents.append(pid)
     return {pid: cmd for pid, cmd in found.items() if "multiprocessing.resource_tracker" not in cmd}
-
-
-def mentioning(folder: Path) -> set[int]:
-    """Processes whose command line names ``folder``: the workers' sandboxes
-    (bwrap mounts the package copy from the workers' temporary folder), even
-    one orphaned outside this process's tree, and none of another test run's."""
-    return {pid for pid, (_, cmdline) in processes().items() if str(folder) in cmdline}
-
-
-class Watch:
-    """Samples, while grading runs, whether sandboxes of the cluster's are seen
-    (so that seeing none afterwards means something)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.seen, self.stop = folder, set[int](), False
-        self.thread = threading.Thread(target=self.watch, daemon=True)
-        self.thread.start()
-
-    def watch(self) -> None:
-        while not self.stop:
-            self.seen |= mentioning(self.folder)
-            time.sleep(0.2)
-
-    def close(self) -> set[int]:
-        self.stop = True
-        self.thread.join()
-        return self.seen
 
 
 def read_rows(path: Path) -> dict[str, dict[str, str]]:

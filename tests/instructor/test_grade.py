@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -166,5 +167,22 @@ def test_hostile_submissions_get_their_status_and_no_free_points(graded):
 def test_feedback_report_per_student(graded):
     _, root, _ = graded
     text = (root / "grades_feedback" / feedback_filename("cy")).read_text(encoding="utf-8")
-    assert text.startswith("# Feedback for cy") and "✅" in text and "❌" in text
+    assert text.startswith("# Feedback for cy") and "| Correct |" in text and "| Not yet |" in text
+    assert not re.search("[\u2705\u274c\u2714\u2716\U0001F300-\U0001FAFF]", text), "an emoji needs an emoji font"
     assert "not answered yet" in text
+
+
+def test_a_check_cell_run_in_the_sandbox_says_the_grader_checks_it(monkeypatch):
+    """The labs' check modules are hidden from submissions, so a check cell run
+    while grading cannot check; it says so instead of naming no task."""
+    from tpmcourse import checks
+    from tpmcourse.instructor.grade import sandbox
+
+    env = sandbox.kernel_environment()
+    assert env[checks.GRADING_ENV] == "1"
+    monkeypatch.setattr(checks, "REGISTRY", {})
+    monkeypatch.setattr(checks, "_load_labs", lambda: None)
+    monkeypatch.setenv(checks.GRADING_ENV, "1")
+    assert "Checked by the grader once your notebook has run" in checks.evaluate("metrics.lift", 1.0).message
+    monkeypatch.delenv(checks.GRADING_ENV)
+    assert "There is no task called 'metrics.lift'" in checks.evaluate("metrics.lift", 1.0).message

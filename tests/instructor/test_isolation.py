@@ -17,7 +17,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from processes import Watch, mentioning, processes
 from tpmcourse import labs
 from tpmcourse.instructor import cli
 from tpmcourse.instructor import strip as assign
@@ -121,13 +124,12 @@ def process_table() -> dict[int, tuple[int, int, int, bytes]]:
 
 
 class KernelWatch:
-    """Samples, while grading runs, this test's own sandboxes: the PID
-    namespaces of the processes descending from this one (other gradings may
-    run on the machine at the same time), and who their kernels run as outside."""
+    """Samples, while grading runs, who the kernels of this test's sandboxes
+    (processes descending from this one, in another PID namespace: other
+    gradings may run on the machine at the same time) run as outside."""
 
     def __init__(self) -> None:
         self.seen: dict[int, int] = {}  # pid: uid
-        self.namespaces: set[int] = set()
         self.own_pid_ns = os.stat("/proc/self/ns/pid").st_ino
         self.stop = False
         self.thread = threading.Thread(target=self.watch, daemon=True)
@@ -143,19 +145,20 @@ class KernelWatch:
                 grew = bool(more)
             for pid in ours:
                 _, pid_ns, uid, cmdline = table.get(pid, (0, self.own_pid_ns, 0, b""))
-                if pid_ns != self.own_pid_ns:
-                    self.namespaces.add(pid_ns)
-                    if b"ipykernel_launcher" in cmdline:
-                        self.seen[pid] = uid
+                if pid_ns != self.own_pid_ns and b"ipykernel_launcher" in cmdline:
+                    self.seen[pid] = uid
             time.sleep(0.2)
 
     def close(self) -> None:
         self.stop = True
         self.thread.join()
 
-    def left(self) -> dict[int, bytes]:
-        """Processes still running in one of the sandboxes seen."""
-        return {pid: cmd for pid, (_, ns, _, cmd) in process_table().items() if ns in self.namespaces}
+# A learner who lets the course's own helper compute a task's answer.
+SHORTCUT = """
+import tpmcourse.labs.lab2_metrics_helpers as tools
+computed = tools.funnel_pandas(events)
+funnel = computed
+"""
 
 
 def attacks(good, blank, outside: Path, classmate_file: Path, class_root: Path, port: int) -> dict:
@@ -364,7 +367,7 @@ def graded_class(tmp_path_factory):
     classmate_file.write_text(json.dumps({"key": "secret", "transport": "ipc"}))
     subs = root / "submissions"
     listener = Listener()
-    notebooks = {"ada": good, "bo": blank, "cy": filled(blank, 0.5),
+    notebooks = {"ada": good, "bo": blank, "cy": filled(blank, 0.5), "helper": then(good, SHORTCUT),
                  **attacks(good, blank, outside, classmate_file, root, listener.port)}
     for student, nb in notebooks.items():
         (subs / student).mkdir(parents=True)
@@ -373,18 +376,34 @@ def graded_class(tmp_path_factory):
     outside_root_existed = os.path.lexists("/outside")
     out = root / "grades.csv"
     watch = KernelWatch()
+    # The grader's temporary folder (runners' stages, the package copies): every
+    # sandbox of this class names it on its command line, and no other's does.
+    work_tmp = Path(tempfile.mkdtemp(prefix="tpm-isolation-test-"))
+    work_tmp.chmod(0o755)  # as /tmp: the sandbox user passes through it to its own stage
+    sandboxes = Watch(work_tmp)
     started = time.monotonic()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sandbox, "DEFAULT_LIMITS", LIMITS)
-        code = cli.main(["grade", str(subs), "--out", str(out), "--cell-timeout", str(CELL_TIMEOUT),
-                         "--timeout", "120", "--workers", "2"])
-    seconds = time.monotonic() - started
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(sandbox, "DEFAULT_LIMITS", LIMITS)
+            mp.setattr(tempfile, "tempdir", str(work_tmp))
+            code = cli.main(["grade", str(subs), "--out", str(out), "--cell-timeout", str(CELL_TIMEOUT),
+                             "--timeout", "120", "--workers", "2"])
+        seconds = time.monotonic() - started
+        deadline = time.monotonic() + 10
+        while mentioning(work_tmp) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        sandboxes_left = {pid: processes().get(pid) for pid in mentioning(work_tmp)}
+        left_in_tmp = sorted(p.name for p in work_tmp.iterdir())
+    finally:
+        sandboxes_seen = sandboxes.close()
+        shutil.rmtree(work_tmp, ignore_errors=True)
     watch.close()
     listener.close()
     assert code == 0
     rows = {r["student"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     return {"rows": rows, "root": root, "outside": outside, "before": before, "students": set(notebooks),
-            "outside_root_existed": outside_root_existed, "listener": listener,
+            "outside_root_existed": outside_root_existed, "listener": listener, "left_in_tmp": left_in_tmp,
+            "sandboxes_seen": sandboxes_seen, "sandboxes_left": sandboxes_left,
             "watch": watch, "seconds": seconds, "feedback": root / "grades_feedback"}
 
 
@@ -408,10 +427,22 @@ def test_nothing_outside_the_sandbox_was_touched(graded_class):
         assert not os.path.lexists("/outside")
 
 
+def test_an_answer_a_course_helper_computed_earns_nothing(graded_class):
+    """The helper is imported under another name and its result passed
+    through a second variable: the grader follows both, and only that task
+    loses its points."""
+    r = row(graded_class, "helper")
+    task = next(t for t in LAB.tasks if t.id == "metrics.funnel_rates")
+    assert r["status"] == "graded" and r[task.id] == "0" and int(r["total"]) == FULL - task.points, r
+    assert "computed by a course helper, no points: metrics.funnel_rates" in r["message"]
+    feedback = (graded_class["feedback"] / feedback_filename("helper")).read_text(encoding="utf-8")
+    assert "no points: the answer comes from" in feedback and "funnel_pandas" in feedback
+
+
 def test_no_process_of_the_sandboxes_is_left(graded_class):
-    watch = graded_class["watch"]
-    assert len(watch.namespaces) >= 3, "too few of this class's sandboxes were seen for the test to mean much"
-    assert not watch.left()
+    assert len(graded_class["sandboxes_seen"]) >= 3, "too few sandboxes were seen for the test to mean much"
+    assert not graded_class["sandboxes_left"]
+    assert graded_class["left_in_tmp"] == []  # stages, package copies, fresh data: all removed
 
 
 def test_kernels_ran_as_the_sandbox_user_outside_too(graded_class):

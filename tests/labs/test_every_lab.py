@@ -100,4 +100,4 @@ def test_junk_answers_fail_with_a_message_never_an_exception(task, data):
     answers = [data.draw(JUNK) for _ in task.variables]
     result = checks.evaluate(task.id, *answers)
     assert result.passed is False, f"{task.id} accepted {answers!r}"
-    assert result.line.startswith("❌ ") and len(result.message) > 10
+    assert result.line.startswith(checks.FAIL + " ") and len(result.message) > 10

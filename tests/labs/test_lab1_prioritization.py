@@ -21,6 +21,7 @@ from tpmcourse.labs.lab1_prioritization_helpers import (
     greedy_pick,
     lane_plan,
     parse_dependencies,
+    ranked_ids,
     topological_order,
     weighted_score,
     with_prerequisites,
@@ -198,33 +199,41 @@ def test_weighted_score_by_hand():
 
 
 def test_greedy_right_answer_and_value():
-    pick = ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10"]
+    pick = ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04", "B-18"]
     assert lab1_prioritization.greedy_expected() == pick
-    assert "164" in ok(run("greedy", pick, 164))  # 41+17+24+46+9+27, by hand
-    fails(run("greedy", pick, 18), "effort in weeks")
+    assert "193" in ok(run("greedy", pick, 193))  # 41+17+24+46+9+27+17+12, by hand
+    fails(run("greedy", pick, 21), "effort in weeks")
+
+
+def test_greedy_that_stops_at_the_first_misfit():
+    stopped = ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04"]  # B-20 (2 weeks) does not fit in 1
+    fails(run("greedy", stopped, 181), "you stopped at B-20", "carries on down the ranking")
 
 
 def test_greedy_over_capacity_names_the_weeks():
-    fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04"], 177),
-          "over the 18-week capacity by 2 weeks")
+    fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04", "B-20"], 197),
+          "over the 21-week capacity by 1 weeks")
 
 
 def test_greedy_with_job_size_or_the_optimum():
-    fails(run("greedy", ["B-02", "B-07", "B-15", "B-34", "B-08", "B-10", "B-04", "B-20"], 1), "job_size")
-    fails(run("greedy", lab1_prioritization.best_expected(), 191), "Task 6 asks for it")
+    b = lab1_prioritization.backlog()
+    by_size = greedy_pick(ranked_ids(b, wsjf(b)), list(b.set_index("id").loc[ranked_ids(b, wsjf(b)), "job_size"]), 21)
+    fails(run("greedy", by_size, 1), "job_size")
+    fails(run("greedy", lab1_prioritization.best_expected(), 206), "Task 6 asks for it")
 
 
 def test_optimum_right_answer():
     best = lab1_prioritization.best_expected()
-    assert sorted(best) == ["B-02", "B-03", "B-04", "B-07", "B-08", "B-10", "B-11", "B-15", "B-18", "B-20", "B-29"]
-    assert "27 points" in ok(run("optimum", best, 191, 27))
+    assert sorted(best) == ["B-02", "B-03", "B-04", "B-07", "B-08", "B-10", "B-11", "B-15", "B-18", "B-19", "B-20",
+                            "B-29"]
+    assert "13 points" in ok(run("optimum", best, 206, 13))
 
 
 def test_optimum_mistakes():
     greedy = lab1_prioritization.greedy_expected()
-    fails(run("optimum", greedy, 164, 0), "greedy set from Task 5")
-    fails(run("optimum", lab1_prioritization.best_expected(), 191, -27), "sign flipped")
-    fails(run("optimum", lab1_prioritization.best_expected(), 191, 14.1), "percentage")
+    fails(run("optimum", greedy, 193, 0), "greedy set from Task 5")
+    fails(run("optimum", lab1_prioritization.best_expected(), 206, -13), "sign")
+    fails(run("optimum", lab1_prioritization.best_expected(), 206, 6.3), "percentage")
     fails(run("optimum", ["B-02", "B-07"], 58, 0), "short of the best")
 
 
@@ -271,25 +280,25 @@ def order(b):
 
 def test_order_right_answer(order):
     assert "B-34" in order and order.index("B-04") < order.index("B-34") < order.index("B-18")
-    assert "10 over" in ok(run("order", order, 28))
+    assert "10 over" in ok(run("order", order, 31))
 
 
 def test_order_violation_names_both_items(order):
     wrong = [i for i in order if i != "B-18"]
     wrong.insert(0, "B-18")
-    fails(run("order", wrong, 28), "B-18 comes before its dependency B-34")
+    fails(run("order", wrong, 31), "B-18 comes before its dependency B-34")
 
 
 def test_order_missing_prerequisite(order):
-    fails(run("order", [i for i in order if i != "B-34"], 18), "B-18", "depends on B-34", "missing")
+    fails(run("order", [i for i in order if i != "B-34"], 21), "B-18", "depends on B-34", "missing")
 
 
 def test_order_plan_weeks_without_prerequisites(order):
-    fails(run("order", order, 18), "add the effort of the prerequisites")
+    fails(run("order", order, 21), "add the effort of the prerequisites")
 
 
 def test_order_extra_item(order):
-    fails(run("order", [*order, "B-26"], 31), "B-26 is neither in the Task 6 plan")
+    fails(run("order", [*order, "B-26"], 34), "B-26 is neither in the Task 6 plan")
 
 
 def test_dependency_helpers():

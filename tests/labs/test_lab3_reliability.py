@@ -61,7 +61,9 @@ def test_percentiles_slips(log):
     fails("percentiles", p95, p50, p99, says="must grow")
     ok_only = log.loc[log["status"] < 400, "latency_ms"].quantile([0.5, 0.95, 0.99])
     fails("percentiles", p50, p95, ok_only[0.99], says="successful requests only")
-    fails("percentiles", p50, p95, 2 * p99, says="`p99` should be about")
+    fails("percentiles", p50, p95, 2 * p99, says="`p99` should be 565.0; yours is 1,130.0")
+    fails("percentiles", p50, p95, round(p99, -1), says="`p99` should be 565")  # 570: not read as rounding
+    fails("percentiles", p50, p95, p99 + 0.6, says="`p99` should be")
     fails("percentiles", "103", p95, p99, says="p50 should be a number, not text '103'")
 
 
@@ -262,9 +264,12 @@ def test_dora_bands_slips():
 # ------------------------------------------------------------------ task 9
 
 
-MEMO = ("I recommend we pause ledger-core feature changes for two weeks. " + "Availability was 99.925% "
+MEMO = ("I recommend we pause ledger-core feature changes for two weeks. Availability was 99.925% "
         "against 99.95%, so 150% of the error budget is spent, and the 17 June incident alone used 61%. "
-        + "The rest of this memo explains what that costs and what would lift it early. " * 5)
+        "The ledger-core service causes an incident in 44% of its deployments, against 18% for the team as a "
+        "whole, and its changes wait a median of 72 hours for the weekly train. The pause costs Bramble's "
+        "multi-location work about two weeks, while single sign-on continues behind feature flags. I would lift "
+        "the pause early if a rehearsed migration ships cleanly and July stays inside its budget.")
 
 
 def test_recommendation_form():
@@ -276,6 +281,10 @@ def test_recommendation_slips():
     fails("recommendation", "We should pause. 99.925% 150% 61%", says="write at least 80")
     no_decision = MEMO.replace("I recommend we pause", "Here are the facts about")
     fails("recommendation", no_decision.replace("lift", "change"), says="does not state a decision")
-    no_numbers = "I recommend we pause ledger-core changes. " + "It has been a hard month for the team. " * 12
+    no_numbers = ("I recommend we pause ledger-core changes. It has been a hard month for the whole team, and the "
+                  "service that holds every balance failed more often than any other one. Partners noticed the "
+                  "errors, and the support desk answered many tickets about failed payments and slow pages. A "
+                  "short pause gives the engineers time to rehearse migrations on a copy of production, add an "
+                  "alert on the burn rate and look at the slowest reads of the ledger before the next release.")
     fails("recommendation", no_numbers, says="cites fewer than three numbers")
     fails("recommendation", 42, says="should be a string")

@@ -387,7 +387,10 @@ def test_confidence_date_calendar_days(sims):
 GOOD_MEMO = (
     "I recommend we approve the nine mitigations worth buying and book processor certification now. "
     "The plan has a 76% chance of finishing by the 30 June switch-off; the 85% date is 3 July. "
-    "The mitigations cost $299,000 and save $150,000 net in expected cost. " * 4
+    "The mitigations cost $299,000 and save $150,000 net in expected cost. The single estimate of 81 working "
+    "days hides the spread: the median simulated run takes 87 days, and in about 40% of runs certification or "
+    "the partner beta sets the end date rather than the adapter chain. I will re-run the forecast every week "
+    "and report when the date we are 85% sure of moves inside the switch-off."
 )
 
 
@@ -397,10 +400,14 @@ def test_recommendation_pass():
 
 def test_recommendation_form_hints():
     assert "words" in hint("recommendation", "We should do it. 76% by 30 June.")
-    no_decision = " ".join(["The forecast shows 76% and 3 July and $150,000 net."] * 12)
+    no_decision = (GOOD_MEMO.replace("I recommend we approve", "Here are").replace("I will re-run", "Re-running")
+                   .replace("and report", "and reporting"))
     assert "decision" in hint("recommendation", no_decision)
-    no_numbers = " ".join(["I recommend we buy the mitigations and start certification early."] * 10)
+    no_numbers = "".join(ch for ch in GOOD_MEMO if not ch.isdigit()).replace("$", "")
     assert "numbers" in hint("recommendation", no_numbers)
-    no_percent = " ".join(["I recommend we finish in 94 days by 3 July, saving $150,000."] * 9)
+    no_percent = GOOD_MEMO.replace("76%", "three in four").replace("85%", "eighty-five in a hundred").replace(
+        "40%", "two in five")
     assert "percentage" in hint("recommendation", no_percent)
+    padded = " ".join(["I recommend we finish in 94 days by 3 July, saving 76% of $150,000."] * 9)
+    assert "repeated sentence" in hint("recommendation", padded) or "same few words" in hint("recommendation", padded)
     assert "string" in hint("recommendation", 42)

@@ -60,9 +60,93 @@ def test_input_error_from_a_need_helper_is_a_fail_line(register, answer, says):
     assert "could not read your answer" not in result.message
 
 
-def test_need_number_keeps_accepting_numbers_written_as_text(register):
-    result = checks.evaluate(register("share", ["share"], needs_a_share), "0.25")
-    assert result.passed and result.message == "Task share: share 0.25 read"
+@pytest.mark.parametrize("text", ["0.25", "25%", "1,000", " 0.25 "])
+def test_need_number_refuses_numbers_written_as_text_with_one_message(register, text):
+    result = checks.evaluate(register("share", ["share"], needs_a_share), text)
+    assert not result.passed
+    assert result.message == (f"Task share: share should be a number, not text {text!r}; {v.TEXT_FIX}.")
+    assert checks.evaluate("selftest.share", 0.25).message == "Task share: share 0.25 read"
+
+
+# --- the tolerance policy ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("got", "want", "decimals", "agrees"), [
+    (0.9425, 0.94247, None, True),      # 4 significant figures
+    (0.94, 0.94247, None, False),       # 2 are not enough
+    (0.94, 0.94247, 2, True),           # ...unless the task displays 2 decimals
+    (0.9993, 0.99925, None, True),
+    (0.999, 0.99925, None, False),      # near 1, 4 significant figures is not "0.05% off"
+    (2.83, 2.8333, 2, True),
+    (1273000, 1272550, None, True),
+    (1272000, 1272550, None, False),
+    (0.0, 0.0, None, True),
+    (1e-13, 0.0, None, True),
+    (1e-9, 0.0, None, False),
+    (0.0004, 0.0, 3, True),
+    (0.001, 0.0, 3, False),
+])
+def test_agrees_is_the_display_precision_or_four_significant_figures(got, want, decimals, agrees):
+    assert checks.agrees(got, want, decimals) is agrees
+    assert bool(checks.agree_mask([got], [want], decimals)[0]) is agrees
+
+
+def test_rounding_is_diagnosed_before_anything_else():
+    assert checks.rounded_to(0.94, 0.94247) == 2
+    assert checks.rounded_to(0.999, 0.99925) == 3
+    assert checks.rounded_to(1.0, 0.823) is None  # no significant figure left: not "rounded"
+    assert checks.rounded_to(20.0, 18.0) is None  # whole numbers are not rounded whole numbers
+    assert "looks rounded to 2 decimals" in checks.miss_hint(0.94, 0.94247, "`x`")
+    assert "keep at least 4 decimals or 4 significant figures" in checks.miss_hint(0.94, 0.94247, "`x`", 4)
+
+
+def test_a_factor_is_named_only_when_the_value_matches_it():
+    assert "100×" in checks.miss_hint(94.247, 0.94247, "`x`")
+    assert "reciprocal" in checks.miss_hint(1 / 0.2, 0.2, "`x`")
+    # both near 1: the reciprocal says nothing, so the hint says what differs
+    near_one = checks.miss_hint(1 / 0.99925, 0.99925, "`x`")
+    assert "reciprocal" not in near_one and "; yours is 1.00" in near_one
+    assert "wrong sign" in checks.miss_hint(-3.5, 3.5, "`x`")
+    plain = checks.miss_hint(0.5, 0.94247, "`x`")
+    assert plain == "`x` should be 0.9425; yours is 0.5000."
+
+
+def test_expect_column_blames_only_a_column_that_is_off():
+    want = pd.Series([0.71433, 0.59193, 0.32913], index=["a", "b", "c"])
+    checks.expect_column(want.round(3), want, "rate", decimals=3)  # within its display precision
+    with pytest.raises(checks.Hint, match="looks rounded to 2 decimals"):
+        checks.expect_column(want.round(2), want, "rate", decimals=3, column="`rate`")
+    with pytest.raises(checks.Hint, match="in percent"):
+        checks.expect_column(100 * want, want, "rate", decimals=3, slips=[(100 * want, "in percent")])
+    with pytest.raises(checks.Hint, match=r"rate at b should be 0\.5919; yours is 0\.6000"):
+        checks.expect_column(want.replace(0.59193, 0.6), want, "rate", decimals=3)
+
+
+# --- what a result looks like ----------------------------------------------------------------------------
+
+
+def test_a_result_shows_words_not_emoji_and_renders_markdown(register):
+    def with_code(answer):
+        raise checks.Hint("`share` is <b>odd</b> & *wrong*")
+
+    failed = checks.evaluate(register("md", ["share"], with_code), 1)
+    assert failed.line == "[NOT YET] Task md: `share` is <b>odd</b> & *wrong*"
+    assert failed.ok is False and failed.status == "not yet"
+    page = failed._repr_html_()
+    assert "<code>share</code>" in page and "<em>wrong</em>" in page
+    assert "&lt;b&gt;odd&lt;/b&gt; &amp;" in page and "<b>" not in page
+    assert "Not yet." in page and "<svg" in page and 'data-result="incorrect"' in page
+    passed = checks.evaluate(register("fine", ["share"], needs_a_share), 0.25)
+    assert passed.line.startswith("[PASS] ") and "Correct." in passed._repr_html_()
+    for text in (failed.line, repr(failed), passed.line, failed._repr_html_(), passed._repr_html_()):
+        assert not any(ord(ch) > 0x2FFF for ch in text), text  # no emoji, no symbol a font may lack
+
+
+def test_a_notice_is_a_second_line():
+    result = checks.Result("lab.task", True, "Task: right", "this answer comes from `helper`")
+    assert repr(result) == "[PASS] Task: right\nNote: this answer comes from `helper`"
+    assert '<span class="tpm-check-notice"><strong>Note:</strong> this answer comes from <code>helper</code>' \
+        in result._repr_html_()
 
 
 @pytest.mark.parametrize(

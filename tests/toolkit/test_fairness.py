@@ -88,7 +88,7 @@ def test_threshold_sweep(df):
         (lambda df: fairness.group_rates(df.assign(decision=[2, 1, 0, 1, 1, 0, 0, 0]), "group", "decision"),
          "column 'decision' of df must be 0 or 1 (1 for yes, 0 for no); see row(s) [0]"),
         (lambda df: fairness.group_rates(df.assign(decision=["yes"] * 8), "group", "decision"),
-         "values, not numbers (1 for yes, 0 for no)"),
+         "holds text, not numbers (1 for yes, 0 for no); remove the quotes"),
         (lambda df: fairness.demographic_parity_difference(df.assign(group="A"), "group", "decision"),
          "column 'group' of df has only one group"),
         (lambda df: fairness.apply_threshold(df.assign(score="high"), "score", 0.5),

@@ -87,7 +87,7 @@ def test_rice_nan_is_refused_with_row(backlog):
 
 def test_rice_text_column_is_refused(backlog):
     backlog["effort"] = ["4 weeks", "1 week", "2 weeks"]
-    with pytest.raises(TypeError, match=r"column 'effort' of df holds .* values, not numbers .*remove units"):
+    with pytest.raises(TypeError, match=r"column 'effort' of df holds text, not numbers .*remove the quotes"):
         rice(backlog)
 
 

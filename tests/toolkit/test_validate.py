@@ -124,7 +124,7 @@ def test_numeric_column_as_floats_within_bounds(frame):
 @pytest.mark.parametrize(
     ("column", "values", "limits", "fragment"),
     [
-        ("b", None, {}, "values, not numbers"),  # object or str values, by pandas version
+        ("b", None, {}, "holds text, not numbers"),  # object or str values, by pandas version
         ("flag", None, {}, "holds True/False values"),
         ("a", [1.0, np.nan, 3.0], {}, "1 missing (NaN) value(s), in rows [1]"),
         ("a", [1.0, np.inf, 3.0], {}, "infinite values, in rows [1]"),
@@ -144,7 +144,8 @@ def test_numeric_column_problems_are_named(frame, column, values, limits, fragme
 def test_numeric_column_of_python_numbers_in_an_object_column_is_accepted():
     mixed = pd.DataFrame({"x": [1, 2.5, None]}, dtype=object)
     assert v.require_numeric_column(mixed, "x", NAME, allow_nan=True).tolist()[:2] == [1.0, 2.5]
-    refuses(lambda: v.require_numeric_column(mixed.assign(x=[1, "2", 3]), "x", NAME), "object values, not numbers")
+    refuses(lambda: v.require_numeric_column(mixed.assign(x=[1, "2", 3]), "x", NAME), "holds text, not numbers",
+            v.TEXT_FIX)
     refuses(lambda: v.require_numeric_column(mixed.assign(x=[1, True, 3]), "x", NAME), "object values, not numbers")
 
 

@@ -82,7 +82,7 @@ def _fib_step(value: int, step: int) -> int:
     return FIB[min(max(i, 0), len(FIB) - 1)]
 
 
-CAPACITY_WEEKS = 18  # the next cycle of Lab 1: six engineers for three weeks
+CAPACITY_WEEKS = 21  # the next cycle of Lab 1: seven engineers for three weeks
 
 
 def make_lab_backlog(seed: int = 2406, as_variant: bool = False) -> pd.DataFrame:
@@ -182,6 +182,9 @@ def tells_the_story(backlog: pd.DataFrame, capacity: int = CAPACITY_WEEKS) -> bo
       (Task 7 builds on *the* best set, so a learner's exact method finds it);
     - walking down the WSJF ranking (ties: lower id first) and taking what
       fits addresses less cost of delay than that set (Task 6: greedy loses);
+    - on that walk an item that does not fit is followed by one that does, so
+      greedy must skip and carry on: stopping at the first item that does not
+      fit picks a different set (Task 5 tells the two apart);
     - the best set needs a prerequisite it did not pick (Task 7: an optimiser
       that ignores dependencies picks work that cannot start).
     """
@@ -189,11 +192,14 @@ def tells_the_story(backlog: pd.DataFrame, capacity: int = CAPACITY_WEEKS) -> bo
     effort = [int(e) for e in backlog["effort"]]
     cod = [int(v) for v in backlog["business_value"] + backlog["time_criticality"] + backlog["risk_reduction"]]
     wsjf = [c / j for c, j in zip(cod, backlog["job_size"], strict=True)]
-    left, greedy = capacity, 0
+    left, greedy, skipped, skips_then_takes = capacity, 0, False, False
     for k in sorted(range(len(ids)), key=lambda k: (-wsjf[k], ids[k])):
         if effort[k] <= left:
             left -= effort[k]
             greedy += cod[k]
+            skips_then_takes = skips_then_takes or skipped
+        else:
+            skipped = True
     # best[c]: the largest value of a set within c weeks, how many sets reach it, one of them
     best: list[tuple[int, int, frozenset[str]]] = [(0, 1, frozenset())] * (capacity + 1)
     for item, e, v in zip(ids, effort, cod, strict=True):
@@ -209,7 +215,7 @@ def tells_the_story(backlog: pd.DataFrame, capacity: int = CAPACITY_WEEKS) -> bo
     optimum, count, chosen = best[capacity]
     deps = {i: [d for d in str(text).split(";") if d] for i, text in zip(ids, backlog["dependencies"], strict=True)}
     needs_more = any(d not in chosen for item in chosen for d in deps[item])
-    return count == 1 and greedy < optimum and needs_more
+    return count == 1 and greedy < optimum and needs_more and skips_then_takes
 
 
 BACKLOG = Dataset("lab_backlog.csv", make_lab_backlog,

@@ -1,7 +1,7 @@
 """``tpmcourse assign``: student versions of labs and chapters, ready to hand out.
 
 Labs: every ``solution`` cell becomes a placeholder, every output is cleared
-(a check's ✅ message could reveal an answer), model answers and widget state
+(a check's passing message could reveal an answer), model answers and widget state
 are removed.
 
 Chapters (``--chapter N``): every exercise solution is removed (the
@@ -48,7 +48,7 @@ README_LABS = """
 ## Labs
 
 1. Open a lab and work through the tasks in order. After each task, run its **check** cell:
-   it answers ✅ when your answer is right, or ❌ with a hint about what to look at.
+   it answers Correct when your answer is right, or Not yet with a hint about what to look at.
 2. Replace every `...` with your answer. Keep the variable names the task asks for:
    your instructor's grader reads them.
 3. Hand in the `.ipynb` file(s) when you are done (outputs may stay in).

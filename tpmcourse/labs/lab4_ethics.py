@@ -10,22 +10,24 @@ lab's data with :mod:`tpmcourse.privacy`, :mod:`tpmcourse.fairness`,
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
 
 from tpmcourse.carbon import emissions_kg, energy_kwh
 from tpmcourse.checks import (
-    MEMO_WORD,
     Hint,
-    close,
+    agrees,
+    column_rounded_to,
     expect_number,
+    miss_hint,
     need_frame,
     need_memo,
     need_number,
     need_numeric_column,
-    ratio_hint,
+    rounded_to,
+    rounding_hint,
+    show_pair,
     task,
 )
 from tpmcourse.datasets.lab4_ethics import GRID, REGIONS, SCREENING, USERS, WORKLOADS
@@ -43,7 +45,15 @@ from tpmcourse.labs.lab4_ethics_helpers import (
     group_threshold_sweep,
     window_intensity,
 )
-from tpmcourse.privacy import BUSINESS_SECTORS, equivalence_classes, k_anonymity
+from tpmcourse.privacy import (
+    BUSINESS_SECTORS,
+    equivalence_classes,
+    generalize_categories,
+    generalize_postcode,
+    generalize_year,
+    k_anonymity,
+    suppress_small_classes,
+)
 from tpmcourse.validate import require_bool
 
 LAB = "ethics"
@@ -61,9 +71,16 @@ MEMO_MIN_WORDS = 80
 GROUP, SCORE, LABEL, DECISION = "legal_form", "risk_score", "good_outcome", "approved"
 
 
+#: Decimals the reference solution displays (an answer rounded to them passes).
+RATE_DECIMALS = 3  # shares, gaps and ratios (group_rates(...).round(3), sweep.round(3))
+EMISSION_DECIMALS = 2  # job_emissions.round(2)
+
+H = "tpmcourse.labs.lab4_ethics_helpers"
+
+
 def _near(got: float, expected: float) -> bool:
-    """Equal, allowing a rate rounded to three decimals."""
-    return close(got, expected) or abs(got - expected) <= 0.0015
+    """Equal under the tolerance policy, for a rate displayed to three decimals."""
+    return agrees(got, expected, RATE_DECIMALS)
 
 
 # --- Case (a): privacy -------------------------------------------------------------------
@@ -74,14 +91,22 @@ def _unique_share(df: pd.DataFrame, columns: list[str]) -> float:
     return float((sizes == 1).sum() / len(df))
 
 
+def _birth_years() -> pd.DataFrame:
+    users = USERS.read()
+    return users.assign(owner_birth_year=pd.to_datetime(users["owner_birth_date"]).dt.year)
+
+
 @task(LAB, "k_anonymity", title="Task 1, how identifiable is the sign-up table?",
-      variables=["k_raw", "unique_share"], points=1, objective="ch09-k-anonymity")
+      variables=["k_raw", "unique_share"], points=1, objective="ch09-k-anonymity",
+      display={"unique_share": RATE_DECIMALS},
+      reference=lambda: (k_anonymity(USERS.read(), USER_QUASI_IDENTIFIERS),
+                         _unique_share(_birth_years(), ["postcode", "owner_birth_year"])))
 def check_k_anonymity(k_raw, unique_share):
     users = USERS.read()
     k = need_number(k_raw, "k_raw")
     share = need_number(unique_share, "unique_share")
     expected_k = k_anonymity(users, USER_QUASI_IDENTIFIERS)
-    if k != expected_k:
+    if not agrees(k, expected_k):
         if k > expected_k:
             raise Hint(f"`k_raw` is {k:g}, but k is the size of the SMALLEST equivalence class on "
                        f"{', '.join(USER_QUASI_IDENTIFIERS)}, which is {expected_k}: use "
@@ -96,9 +121,12 @@ def check_k_anonymity(k_raw, unique_share):
                 f"collected, and even postcode plus birth year alone singles out {expected:.1%}. "
                 "Removing names does not make this table anonymous.")
     sizes = equivalence_classes(year, ["postcode", "owner_birth_year"])["class_size"]
-    if close(share, expected * n, rel=0.002):
+    places = rounded_to(share, expected)
+    if places is not None:
+        raise Hint(rounding_hint("`unique_share`", places, RATE_DECIMALS))
+    if agrees(share, expected * n, 0):
         raise Hint(f"`unique_share` is {share:g}, a count of merchants; divide by the {n} rows to get a share.")
-    if close(share, float((sizes == 1).mean()), rel=0.002):
+    if _near(share, float((sizes == 1).mean())):
         raise Hint("`unique_share` is the share of equivalence CLASSES of size 1; the task asks for the share "
                    "of MERCHANTS (rows) who are unique: unique rows / all rows.")
     with_date = _unique_share(users, ["postcode", "owner_birth_date"])
@@ -108,12 +136,13 @@ def check_k_anonymity(k_raw, unique_share):
     if _near(share, _unique_share(year, ["postcode", "owner_birth_year", "owner_gender", "business_type"])):
         raise Hint("`unique_share` uses all four quasi-identifiers; the question is about postcode and "
                    "birth year only.")
-    raise Hint(ratio_hint(share, expected, "`unique_share`"))
+    raise Hint(miss_hint(share, expected, "`unique_share`", RATE_DECIMALS))
 
 
 @task(LAB, "stop_collecting", title="Task 2, fields to stop collecting",
       variables=["stop_collecting"], points=1, objective="ch09-privacy-design",
-      varies_with_data=False)  # read from the data inventory, which is text, not generated data
+      varies_with_data=False, reference=lambda: (fields_without_purpose(),),
+      shortcuts=[f"{H}.fields_without_purpose"])  # read from the data inventory, which is text, not generated data
 def check_stop_collecting(stop_collecting):
     if isinstance(stop_collecting, str):
         raise Hint("`stop_collecting` is a single string; give a list of column names, e.g. ['col_a', 'col_b'].")
@@ -151,8 +180,19 @@ def _levels(released: pd.DataFrame, original: pd.Series, column: str) -> pd.Data
     return pd.DataFrame({"original": original.to_numpy(), "released": released[column].astype(str).to_numpy()})
 
 
+def reference_release() -> pd.DataFrame:
+    """A release that meets Lena's conditions: postal zone, ten-year birth bands, sector; small classes go."""
+    users = USERS.read()
+    kept = ["postcode", "owner_birth_date", "business_type"]
+    coarse = users[["merchant_id", *kept, "expected_monthly_volume_eur"]].assign(
+        postcode=generalize_postcode(users["postcode"], 1),
+        owner_birth_date=generalize_year(pd.to_datetime(users["owner_birth_date"]).dt.year, 10),
+        business_type=generalize_categories(users["business_type"], BUSINESS_SECTORS))
+    return suppress_small_classes(coarse, kept, k=TARGET_K)
+
+
 @task(LAB, "release", title="Task 3, a 5-anonymous release for the research agency",
-      variables=["released"], points=2, objective="ch09-k-anonymity")
+      variables=["released"], points=2, objective="ch09-k-anonymity", reference=lambda: (reference_release(),))
 def check_release(released):
     qi_required = ["postcode", "owner_birth_date", "business_type"]
     df = need_frame(released, "released", ["merchant_id", *qi_required])
@@ -214,21 +254,15 @@ def check_release(released):
             f"{note}. Every row you suppress is also missing from the agency's analysis.")
 
 
-_DECISION = re.compile(r"\b(recommend\w*|decide\w*|decision|we will|we'll|we should|i propose|propose\w*|"
-                       r"choose|chose|approve\w*|go with|i will)\b", re.IGNORECASE)
-
-
 def _memo(text, name: str, numbers_like: str) -> str:
     """The form of each of the lab's three decision memos (:func:`need_memo`), and in full sentences."""
     words, numbers = need_memo(
-        text, name, decision=_DECISION, min_numbers=2, min_words=MEMO_MIN_WORDS,
+        text, name, min_numbers=2, min_words=MEMO_MIN_WORDS,
         words_hint="the decision, the numbers behind it, the trade-off and a next step.",
         decision_hint=f"`{name}` does not state a decision: say plainly what you recommend or decide "
                       "(\"I recommend...\", \"Decision: ...\").",
         numbers_hint=f"`{name}` cites fewer than two numbers; a decision memo rests on evidence, so cite the "
                      f"numbers you found ({numbers_like}).")
-    if len({w.lower() for w in MEMO_WORD.findall(text)}) < MEMO_MIN_WORDS // 2:
-        raise Hint(f"`{name}` repeats the same few words; write the memo in full sentences.")
     return (f"your memo has the form of a decision memo ({words} words, {numbers} numbers cited). "
             "It will be graded with the rubric in \"How your memos are assessed\"; read it against each "
             "row of the rubric before you hand it in.")
@@ -244,7 +278,10 @@ def check_privacy_memo(privacy_memo):
 
 
 @task(LAB, "gaps", title="Task 5, demographic parity and equal opportunity gaps",
-      variables=["dp_difference", "eo_difference"], points=1, objective="ch09-fairness-metrics")
+      variables=["dp_difference", "eo_difference"], points=1, objective="ch09-fairness-metrics",
+      display={"dp_difference": RATE_DECIMALS, "eo_difference": RATE_DECIMALS},
+      reference=lambda: (demographic_parity_difference(SCREENING.read(), GROUP, DECISION),
+                         equal_opportunity_difference(SCREENING.read(), GROUP, DECISION, LABEL)))
 def check_gaps(dp_difference, eo_difference):
     dpd = need_number(dp_difference, "dp_difference")
     eod = need_number(eo_difference, "eo_difference")
@@ -258,14 +295,14 @@ def check_gaps(dp_difference, eo_difference):
     expect_number(dpd, exp_dpd, "`dp_difference`", [
         (float(rates["base_rate"].max() - rates["base_rate"].min()),
          "`dp_difference` compares good_outcome rates; it should compare the `approved` rates."),
-    ], near=_near)
+    ], decimals=RATE_DECIMALS)
     expect_number(eod, exp_eod, "`eo_difference`", [
         (float(rates["fpr"].max() - rates["fpr"].min()),
          ("`eo_difference` compares false positive rates (approvals of BAD applicants); equal opportunity uses "
           "the true positive rate: approvals among good_outcome == 1.")),
         (exp_dpd, ("`eo_difference` equals the demographic parity gap: restrict to applicants with "
                    "good_outcome == 1 before comparing approval rates.")),
-    ], near=_near)
+    ], decimals=RATE_DECIMALS)
     tpr = rates["tpr"]
     return (f"approval rates differ by {exp_dpd:.3f} and, among good applicants, by {exp_eod:.3f}: "
             f"{1 - tpr['sole_trader']:.0%} of good sole traders are turned away against "
@@ -273,13 +310,16 @@ def check_gaps(dp_difference, eo_difference):
 
 
 @task(LAB, "four_fifths", title="Task 6, disparate impact and the four-fifths rule",
-      variables=["di_ratio", "passes_rule"], points=1, objective="ch09-fairness-metrics")
+      variables=["di_ratio", "passes_rule"], points=1, objective="ch09-fairness-metrics",
+      display={"di_ratio": RATE_DECIMALS},
+      reference=lambda: (disparate_impact_ratio(SCREENING.read(), GROUP, DECISION),
+                         disparate_impact_ratio(SCREENING.read(), GROUP, DECISION) >= 0.8))
 def check_four_fifths(di_ratio, passes_rule):
     ratio = need_number(di_ratio, "di_ratio")
     expected = disparate_impact_ratio(SCREENING.read(), GROUP, DECISION)
     expect_number(ratio, expected, "`di_ratio`", [
         (1 / expected, "`di_ratio` is above 1: divide the LOWEST approval rate by the HIGHEST."),
-    ], near=_near)
+    ], decimals=RATE_DECIMALS)
     verdict = expected >= 0.8
     if require_bool(passes_rule, "passes_rule") != verdict:
         raise Hint(f"a ratio of {expected:.3f} is {'at or above' if verdict else 'below'} 0.8, so the model "
@@ -297,7 +337,9 @@ SWEEP_COLUMNS = ["threshold", "dp_difference", "eo_difference", "di_ratio", "bad
 
 
 @task(LAB, "sweep", title="Task 7, sweep the sole traders' threshold",
-      variables=["sweep"], points=2, objective="ch09-bias-mitigation")
+      variables=["sweep"], points=2, objective="ch09-bias-mitigation",
+      display={f"sweep.{c}": RATE_DECIMALS for c in ("dp_difference", "eo_difference", "di_ratio")},
+      reference=lambda: (_reference_sweep(),))
 def check_sweep(sweep):
     df = need_frame(sweep, "sweep", SWEEP_COLUMNS, rows=len(SOLE_THRESHOLDS))
     cols = {c: need_numeric_column(df, c, "sweep") for c in SWEEP_COLUMNS}
@@ -309,6 +351,10 @@ def check_sweep(sweep):
     mine = pd.DataFrame({c: cols[c].to_numpy() for c in SWEEP_COLUMNS[1:]}, index=got_t)
     for c in SWEEP_COLUMNS[1:]:
         got_c, ref_c = mine[c], ref[c]  # indexed by threshold
+        places = column_rounded_to(got_c.loc[SOLE_THRESHOLDS].to_numpy(), ref_c.loc[SOLE_THRESHOLDS].to_numpy(),
+                                   RATE_DECIMALS if c != "bad_approved" else None)
+        if places is not None:
+            raise Hint(rounding_hint(f"column `{c}`", places, RATE_DECIMALS))
         for t in SOLE_THRESHOLDS:
             if not _near(float(got_c.loc[t]), float(ref_c.loc[t])):
                 if t > COMPANY_THRESHOLD and c != "bad_approved":
@@ -322,8 +368,8 @@ def check_sweep(sweep):
                     if _near(float(got_c.loc[t]), float(flipped[c])):
                         raise Hint(f"at threshold {t:.2f} your {c} moves the limited companies' threshold; "
                                    "move the sole traders' instead.")
-                raise Hint(f"at threshold {t:.2f}, {c} should be {float(ref_c.loc[t]):.3f}; yours is "
-                           f"{float(got_c.loc[t]):.3f}.")
+                want_text, got_text = show_pair(float(ref_c.loc[t]), float(got_c.loc[t]), RATE_DECIMALS)
+                raise Hint(f"at threshold {t:.2f}, {c} should be {want_text}; yours is {got_text}.")
     passing = ref[ref["di_ratio"] >= 0.8]
     crossed = (f"the four-fifths line is crossed at {passing.index.min():.2f}" if len(passing) else
                "the four-fifths line is never crossed in this range")
@@ -339,8 +385,14 @@ def _meets(row: pd.Series) -> bool:
     return row["eo_difference"] <= MAX_EOD and row["di_ratio"] >= 0.8
 
 
+def _reference_threshold() -> float:
+    ref = _reference_sweep().set_index("threshold")
+    return float(ref[ref.apply(_meets, axis=1)].index.min())
+
+
 @task(LAB, "threshold_choice", title="Task 8, choose the sole traders' threshold",
-      variables=["sole_trader_threshold"], points=1, objective="ch09-bias-mitigation")
+      variables=["sole_trader_threshold"], points=1, objective="ch09-bias-mitigation",
+      reference=lambda: (_reference_threshold(),))
 def check_threshold_choice(sole_trader_threshold):
     t = need_number(sole_trader_threshold, "sole_trader_threshold")
     if t > 1:
@@ -396,7 +448,9 @@ EMISSION_COLUMNS = ["job_id", "energy_kwh", "kg_co2e_per_run", "kg_co2e_per_year
 
 
 @task(LAB, "emissions", title="Task 10, energy and emissions of each job",
-      variables=["job_emissions"], points=2, objective="ch09-carbon-estimate")
+      variables=["job_emissions"], points=2, objective="ch09-carbon-estimate",
+      display={f"job_emissions.{c}": EMISSION_DECIMALS for c in EMISSION_COLUMNS[1:]},
+      reference=lambda: (_expected_jobs().reset_index()[EMISSION_COLUMNS],))
 def check_emissions(job_emissions):
     jobs = WORKLOADS.read().set_index("job_id")
     df = need_frame(job_emissions, "job_emissions", EMISSION_COLUMNS, rows=len(jobs))
@@ -414,7 +468,7 @@ def check_emissions(job_emissions):
                                                "the data center's overhead multiplies the IT energy.")),
             (want["energy_kwh"] / job["machines"], (f"energy for {j} is for one machine; the job uses "
                                                     f"{job['machines']} machines.")),
-        ])
+        ], decimals=EMISSION_DECIMALS)
         profile = grid[grid["region"] == job["region"]].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
         expect_number(got["kg_co2e_per_run"], want["kg_co2e_per_run"], f"kg CO2e per run for {j}", [
             (want["kg_co2e_per_run"] * 1000, (f"kg per run for {j} is 1000× too high: intensity is in grams per "
@@ -425,11 +479,11 @@ def check_emissions(job_emissions):
             (want["energy_kwh"] * profile[int(job["start_hour_utc"])] / 1000,
              (f"kg per run for {j} uses only the start hour's intensity; the job runs {job['hours']:g} hours, "
               "so average over them with window_intensity.")),
-        ])
+        ], decimals=EMISSION_DECIMALS)
         weekly = want["kg_co2e_per_run"] * 52 if job["runs_per_year"] != 52 else math.nan
         expect_number(got["kg_co2e_per_year"], want["kg_co2e_per_year"], f"kg CO2e per year for {j}", [
             (weekly, f"kg per year for {j} assumes 52 runs; it runs {job['runs_per_year']} times a year."),
-        ])
+        ], decimals=EMISSION_DECIMALS)
     per_year = exp["kg_co2e_per_year"]
     total = per_year.sum()
     top = str(per_year.idxmax())
@@ -445,8 +499,20 @@ def _placements(energy: float, hours: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _reference_placement() -> tuple[str, int]:
+    workloads = WORKLOADS.read()
+    job = workloads[workloads["job_id"] == RETRAINING_JOB].iloc[0]
+    energy = energy_kwh(float(job["hours"]), float(job["avg_power_kw"]), pue=float(job["pue"]),
+                        machines=int(job["machines"]))
+    options = _placements(energy, float(job["hours"]))
+    eu = options[options["region"].map(REGIONS) == "EU"]
+    best = eu.iloc[eu["kg_co2e_per_run"].argmin()]
+    return str(best["region"]), int(best["start_hour_utc"])
+
+
 @task(LAB, "placement", title="Task 11, where and when to retrain Larkspur Risk",
-      variables=["best_region", "best_start_hour"], points=2, objective="ch09-carbon-estimate")
+      variables=["best_region", "best_start_hour"], points=2, objective="ch09-carbon-estimate",
+      reference=_reference_placement)
 def check_placement(best_region, best_start_hour):
     if not isinstance(best_region, str):
         raise Hint(f"`best_region` should be a region name (a string), not {type(best_region).__name__}.")
@@ -467,7 +533,7 @@ def check_placement(best_region, best_start_hour):
     eu = options[options["region"].map(REGIONS) == "EU"]
     best = eu.iloc[eu["kg_co2e_per_run"].argmin()]
     mine = eu[(eu["region"] == best_region) & (eu["start_hour_utc"] == hour)].iloc[0]
-    if not close(float(mine["kg_co2e_per_run"]), float(best["kg_co2e_per_run"])):
+    if not agrees(float(mine["kg_co2e_per_run"]), float(best["kg_co2e_per_run"])):
         grid = GRID.read()
         profile = grid[grid["region"] == best_region].set_index("hour_utc")["carbon_intensity_g_per_kwh"]
         if best_region == best["region"] and hour == int(profile.index[int(profile.argmin())]):

@@ -362,15 +362,29 @@ def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, 
             values = {}
         expected = reference_sizes(lab, cell_timeout, total_timeout, isolated, data_seed)
         work = checker.checker()
+        used = work.shortcuts([t.id for t in lab.tasks], [source for _, source in _code_cells(nb)])
+        if isinstance(used, str):
+            problems.append(f"its code could not be read for course helpers ({used})")
+            used = {}
         for task in lab.tasks:
             given = [values.get(name, {"__missing__": True}) for name in task.variables]
             passed, message = work.check(task.id, given, [expected.get(name) for name in task.variables],
                                          data=checked_against)
+            if task.id in used:
+                passed, message = False, shortcut_message(task.title, used[task.id])
             grade.results.append(TaskResult(task, passed, message))
+        if used:
+            problems.append(f"answers computed by a course helper, no points: {', '.join(sorted(used))}")
         grade.message = "; ".join(problems)
     except Exception as exc:  # the grader's own failure is this submission's error, not the batch's
         grade.status, grade.message = "error", f"could not be graded ({type(exc).__name__}: {exc})"
     return grade
+
+
+def shortcut_message(title: str, helpers: list[str]) -> str:
+    names = ", ".join(f"`{h}`" for h in helpers)
+    return (f"{title}: no points: the answer comes from {names}, a course helper that computes it in one call. "
+            f"Compute it yourself with the tools the task names.")
 
 
 @dataclass

@@ -105,6 +105,16 @@ def check_request(request: dict) -> dict:
     return {"passed": bool(result.passed), "message": str(result.message)}
 
 
+def shortcuts_request(request: dict) -> dict:
+    """Which tasks' answers came from a course helper that computes them
+    (:func:`tpmcourse.labs.shortcuts.graded_shortcuts`): the submission's code
+    is parsed here, under this process's limits, never in the grader."""
+    from tpmcourse.labs import shortcuts
+
+    cells = [c for c in request["cells"] if isinstance(c, str)]
+    return {"shortcuts": shortcuts.graded_shortcuts([str(t) for t in request["tasks"]], cells)}
+
+
 _data = contextlib.ExitStack()
 _data_folder: list[str | None] = [None]
 
@@ -135,7 +145,8 @@ def serve() -> int:
     sys.stdout = sys.stderr  # a check that prints must not break the protocol
     for line in sys.stdin.buffer:
         try:
-            result = check_request(json.loads(line))
+            request = json.loads(line)
+            result = shortcuts_request(request) if "cells" in request else check_request(request)
         except MemoryError:
             result = {"passed": False, "message": "the check ran out of memory on this answer"}
         except Exception as exc:  # the worker's own failure is this check's, not the batch's
@@ -185,6 +196,30 @@ class Checker:
         except (ValueError, KeyError, TypeError):
             self.close()
             return False, "the grader's check process answered nonsense; this task could not be checked"
+
+    def shortcuts(self, task_ids: list[str], cells: list[str], timeout: float = CHECK_TIMEOUT
+                  ) -> dict[str, list[str]] | str:
+        """{task id: helpers} for the tasks whose answer a course helper
+        computed in the submission's ``cells``; or why it could not be told."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = self._start()
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps({"tasks": task_ids, "cells": cells}).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            self.close()
+            return "the grader's check process stopped"
+        line = self._readline(timeout)
+        if line is None:
+            self.close()
+            return f"reading the code took over {timeout:.0f} s or too much memory"
+        try:
+            found = json.loads(line)["shortcuts"]
+            return {str(k): [str(h) for h in v] for k, v in found.items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self.close()
+            return "the grader's check process answered nonsense"
 
     def _readline(self, timeout: float) -> bytes | None:
         assert self.proc is not None and self.proc.stdout is not None

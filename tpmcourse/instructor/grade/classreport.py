@@ -3,7 +3,7 @@ after grading (``grades_report.html`` beside ``grades.csv``).
 
 It shows, per lab, how scores are distributed, which tasks and learning
 objectives the class passed, the hints the checks gave most often (the
-class's misconceptions: identical ❌ messages grouped per task, numbers
+class's misconceptions: identical failing messages grouped per task, numbers
 taken out so "yours is 0.41" and "yours is 0.39" count together), the
 submissions that need a look, and a link to every student's feedback file.
 
@@ -101,7 +101,7 @@ class ClassStats:
 
 
 def normalise_hint(message: str, title: str = "") -> str:
-    """A ❌ message with the task's title and every number taken out."""
+    """A failing message with the task's title and every number taken out."""
     text = clean_text(message)
     if title and text.startswith(f"{title}:"):
         text = text[len(title) + 1:].strip()

@@ -206,7 +206,7 @@ def feedback_markdown(student: str, items: list[Grade]) -> str:
         if g.results:
             lines += ["", "| Task | Result | Points | Feedback |", "|---|---|---|---|"]
             for r in g.results:
-                mark = "✅" if r.passed else "❌"
+                mark = "Correct" if r.passed else "Not yet"
                 pts = "graded with the rubric" if r.task.kind == "written" else f"{r.points} of {r.task.points}"
                 lines.append(f"| {md_text(r.task.title, 200)} | {mark} | {pts} | {md_text(r.message)} |")
         lines.append("")

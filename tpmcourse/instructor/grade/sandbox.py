@@ -196,6 +196,7 @@ def kernel_environment(home: str = HOME, tmp: str = "/tmp", package: str = PACKA
         "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{tmp}/jupyter", "JUPYTER_PLATFORM_DIRS": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_MAX_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "TPMCOURSE_GRADING": "1",  # a check cell then says that the grader checks the answer
         "MALLOC_ARENA_MAX": "2",  # glibc reserves 64 MiB of address space per thread otherwise
     }
 
