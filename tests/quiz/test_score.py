@@ -30,18 +30,25 @@ def test_multiple_select():
     extra = grade(MULTIPLE, [0, 1, 2, 3])
     assert extra.correct is False and "Job size is the divisor" in extra.feedback
     missed = grade(MULTIPLE, [0, 1])
-    assert missed.correct is False and "left out 1 option" in missed.feedback
+    assert missed.correct is False and "You left out 1 option that belongs." in missed.feedback
     assert grade(MULTIPLE, []).correct is None
 
 
 def test_numeric():
     assert grade(NUMERIC, 800).correct is True
     assert grade(NUMERIC, "800.4").correct is True
-    assert grade(NUMERIC, " 8,00 ").correct is True
+    assert grade(NUMERIC, "800 points").correct is True
+    ambiguous = grade(NUMERIC, " 8,00 ")  # a decimal comma? never guessed, never graded
+    assert ambiguous.correct is None and "did you mean 8.00? Use a point for decimals" in ambiguous.feedback
     assert grade(NUMERIC, 801).correct is False
     assert "fraction (0.8), not 80" in grade(NUMERIC, 80000).feedback
     assert "too low" in grade(NUMERIC, 700).feedback
     assert "factor of ten" in grade(NUMERIC, 8000).feedback
+
+
+def test_headlines_are_words_not_emoji():
+    assert (grade(SINGLE, 1).headline, grade(SINGLE, 0).headline, grade(SINGLE, None).headline) == (
+        "Correct.", "Not yet.", "Not graded yet.")
 
 
 def test_ordering():

@@ -12,6 +12,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from tpmcourse import labs
 from tpmcourse.content import assessment, glossary
+from tpmcourse.quiz import attempts
 from tpmcourse.quiz import bank as quizbank
 
 
@@ -36,27 +37,35 @@ class CourseGlossary(SphinxDirective):
 
 class QuizProgress(SphinxDirective):
     """``{quiz-progress}``: a table of every chapter's quiz that the browser
-    fills in from the reader's own localStorage."""
+    fills in from the reader's own localStorage: how many questions were
+    answered, and how many were right first time, right after a retry, or
+    revealed (the worked answer shown first)."""
 
     has_content = False
 
     def run(self) -> list[nodes.Node]:
         for path in quizbank.BANKS.glob("*.yml"):
             self.env.note_dependency(str(path))
-        banks = quizbank.load_all()
+        try:
+            banks = quizbank.load_all()
+        except quizbank.BankError as exc:
+            raise self.error(f"quiz progress: {exc}") from None
         rows = []
         for chapter, bank in banks.items():
             ids = " ".join(q.id for q in bank.questions)
             rows.append(f'<tr data-chapter="{chapter}" data-questions="{html.escape(ids)}">'
                         f'<th scope="row">Chapter {int(chapter[2:])}</th>'
-                        f'<td class="tpm-answered">0</td><td class="tpm-correct">0</td>'
+                        f'<td class="tpm-answered">0</td><td class="tpm-first">0</td>'
+                        f'<td class="tpm-retry">0</td><td class="tpm-revealed">0</td>'
                         f'<td>{len(bank.questions)}</td></tr>')
         markup = ('<p class="tpm-progress-summary" aria-live="polite">Progress appears here once '
                   'you answer a question.</p>'
-                  '<table class="tpm-progress table"><caption>Quiz progress by chapter, kept only '
-                  'in this browser</caption><thead><tr><th scope="col">Chapter</th>'
-                  '<th scope="col">Answered</th><th scope="col">Correct</th>'
-                  '<th scope="col">Questions</th></tr></thead><tbody>' + "".join(rows) +
+                  f'<table class="tpm-progress table" data-summary="{html.escape(attempts.PROGRESS)}">'
+                  '<caption>Quiz progress by chapter, kept only in this browser</caption><thead><tr>'
+                  '<th scope="col">Chapter</th><th scope="col">Answered</th>'
+                  '<th scope="col">Right first time</th><th scope="col">Right after a retry</th>'
+                  '<th scope="col">Revealed</th><th scope="col">Questions</th></tr></thead><tbody>'
+                  + "".join(rows) +
                   '</tbody></table><p><button type="button" class="tpm-progress-reset">'
                   'Reset my progress</button> <span class="tpm-progress-status" '
                   'aria-live="polite"></span></p>')

@@ -18,4 +18,4 @@ def show(chapter: str) -> QuizWidget | ipywidgets.HTML:
     try:
         return QuizWidget(load_chapter(chapter))
     except BankError as exc:
-        return ipywidgets.HTML(f"❌ Cannot show the quiz: {html.escape(str(exc))}")
+        return ipywidgets.HTML(f"<p><strong>Cannot show the quiz:</strong> {html.escape(str(exc))}</p>")

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from tpmcourse.paths import COURSE
+from tpmcourse.quiz.variants import HintSpec, Parameter, Variant, VariantError, make_variants
 
 BANKS = COURSE / "quizzes"
 ID = r"^ch\d\d-[a-z0-9][a-z0-9-]*$"
@@ -69,24 +70,86 @@ class MultipleSelect(_Question):
 
 
 class NumericHint(_Strict):
-    """Feedback for a known wrong answer, e.g. a percentage given as a fraction."""
+    """Feedback for a known wrong answer, e.g. a percentage given as a fraction.
 
-    value: float
+    With parameters, ``formula`` computes the wrong answer for each variant
+    (``value`` is then the default variant's, filled in by the question).
+    """
+
+    value: float | None = None
+    formula: str | None = None
     feedback: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def value_or_formula(self):
+        if (self.value is None) == (self.formula is None):
+            raise ValueError("a hint needs either a value or a formula")
+        return self
 
 
 class Numeric(_Question):
+    """A number with a tolerance; optionally a family of variants.
+
+    ``parameters`` and ``formula`` make variants (see :mod:`.variants`):
+    ``answer`` stays the default variant's answer, checked against the formula.
+    """
+
     type: Literal["numeric"]
     answer: float
     tolerance: float = Field(ge=0)
     unit: str = ""
     hints: list[NumericHint] = []
+    parameters: dict[str, Parameter] = {}
+    derived: dict[str, str] = {}
+    formula: str | None = None
+    variants: int = Field(default=6, ge=2, le=12)
+    _rendered: list[Variant] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def finite(self):
         if not math.isfinite(self.answer) or not math.isfinite(self.tolerance):
             raise ValueError("answer and tolerance must be finite numbers")
+        if (self.formula is None) != (not self.parameters):
+            raise ValueError("parameters and formula go together: give both or neither")
+        if self.derived and not self.parameters:
+            raise ValueError("derived values need parameters and a formula")
+        if self.formula is None:
+            if any(h.formula is not None for h in self.hints):
+                raise ValueError("a hint formula needs parameters and a formula")
+            self._rendered = [Variant({}, self.answer, self.prompt, self.explanation,
+                                      tuple((float(h.value or 0), h.feedback) for h in self.hints))]
+            return self
+        try:
+            rendered = make_variants(self.id, self.parameters, self.derived, self.formula,
+                                     [HintSpec(h.value, h.formula, h.feedback) for h in self.hints],
+                                     self.prompt, self.explanation, self.tolerance, self.variants)
+        except VariantError as exc:
+            raise ValueError(str(exc)) from None
+        default = rendered[0].answer
+        if abs(default - self.answer) > self.tolerance + 1e-9:
+            raise ValueError(f"answer {self.answer:g} does not match the formula with the default parameters "
+                             f"({default:g})")
+        self._rendered = rendered
         return self
+
+    @property
+    def is_parameterised(self) -> bool:
+        return self.formula is not None
+
+    def all_variants(self) -> list[Variant]:
+        """Variant 0 has the chapter's numbers; a plain question has only that one."""
+        return list(self._rendered)
+
+    def variant(self, index: int = 0) -> Variant:
+        """One variant; an index out of range falls back to the default."""
+        return self._rendered[index] if 0 <= index < len(self._rendered) else self._rendered[0]
+
+    def as_default(self) -> Numeric:
+        """The default variant as a plain question, for exports that know no variants."""
+        v = self._rendered[0]
+        return Numeric(id=self.id, objective=self.objective, type="numeric", prompt=v.prompt,
+                       explanation=v.explanation, answer=self.answer, tolerance=self.tolerance, unit=self.unit,
+                       hints=[NumericHint(value=value, feedback=text) for value, text in v.hints])
 
 
 class Ordering(_Question):

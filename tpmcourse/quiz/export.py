@@ -27,6 +27,8 @@ nothing, while Canvas and Moodle give partial credit; Canvas has no per-value
 feedback for a wrong number, so numeric hints are not exported to QTI; a
 numeric unit becomes a sentence of the question ("Give your answer in ms.").
 The explanation becomes general feedback, option feedback stays per option.
+A numeric question with variants is exported as its default variant (the
+chapter's numbers): :meth:`Numeric.as_default`.
 """
 
 from __future__ import annotations
@@ -144,7 +146,13 @@ def option_ident(q: Question, index: int) -> str:
     return f"{q.id}-{index}"
 
 
+def plain(q: Question) -> Question:
+    """The question as the platforms get it: a numeric one with its default numbers."""
+    return q.as_default() if isinstance(q, Numeric) else q
+
+
 def _qti_item(q: Question, section: ET.Element) -> None:
+    q = plain(q)
     item = _sub(section, "item", ident=q.id, title=q.id)
     meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
     answer_ids: list[str] = []
@@ -305,6 +313,7 @@ def _moodle_answer(question: ET.Element, fraction: str, text: str, feedback: str
 
 
 def _moodle_question(quiz: ET.Element, q: Question, ordering_as: str) -> None:
+    q = plain(q)
     if isinstance(q, (SingleChoice, MultipleSelect)):
         question = _moodle_header(quiz, q, "multichoice")
         single = isinstance(q, SingleChoice)
@@ -322,7 +331,7 @@ def _moodle_question(quiz: ET.Element, q: Question, ordering_as: str) -> None:
         _sub(_moodle_answer(question, "100", number(q.answer), None, fmt="moodle_auto_format"),
              "tolerance", number(q.tolerance))
         for hint in q.hints:  # after the answer: Moodle takes the first answer that matches
-            _sub(_moodle_answer(question, "0", number(hint.value), hint.feedback, fmt="moodle_auto_format"),
+            _sub(_moodle_answer(question, "0", number(hint.value or 0), hint.feedback, fmt="moodle_auto_format"),
                  "tolerance", number(q.tolerance))
         _sub(question, "unitgradingtype", "0")
         _sub(question, "unitpenalty", "0.1000000")
