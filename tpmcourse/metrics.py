@@ -1,4 +1,6 @@
-"""Product and reliability metrics for Chapter 3: funnels and error budgets.
+"""Product and reliability metrics for Chapter 3: funnels, error budgets and
+the two experiment questions a TPM asks before and after an A/B test (how
+small an effect can this traffic detect, and what does peeking cost).
 
 A TPM quotes these numbers in planning meetings, so the arithmetic lives
 here, tested, instead of being retyped (and mistyped) in every notebook.
@@ -90,3 +92,65 @@ def error_budget_burn(
             "even_spend_pct": np.round(100 * (1 - days / window_days), 1),
         }
     )
+
+
+def minimum_detectable_effect(baseline: float, n_per_group: int, alpha: float = 0.05,
+                              power: float = 0.8) -> float:
+    """The smallest absolute lift in a conversion rate (0.01 is one point) that
+    a two-sided test of two equal groups of ``n_per_group`` detects with the
+    given power. Traffic is fixed more often than ambition is, so a TPM asks
+    this before a test starts: if the answer is larger than any effect the
+    change could plausibly have, the test is not worth running as planned.
+
+    Inverts the sample-size calculation for Cohen's h, the effect size behind
+    ``statsmodels``' ``proportion_effectsize``: h = 2·asin(√p1) − 2·asin(√p0).
+    """
+    from statsmodels.stats.power import NormalIndPower
+
+    baseline = v.require_fraction(baseline, "baseline", "0.65 for 65% conversion")
+    n = v.require_int(n_per_group, "n_per_group", minimum=2)
+    alpha = v.require_fraction(alpha, "alpha", "0.05")
+    power = v.require_fraction(power, "power", "0.8 for 80%")
+    h = float(NormalIndPower().solve_power(effect_size=None, nobs1=n, alpha=alpha, power=power, ratio=1))
+    angle = np.arcsin(np.sqrt(baseline)) + h / 2
+    if angle >= np.pi / 2:
+        return round(1 - baseline, 6)  # not even a jump to 100% could be detected reliably
+    return round(float(np.sin(angle) ** 2 - baseline), 6)
+
+
+def peeking_simulation(days: int = 28, daily_per_group: int = 50, rate: float = 0.65,
+                       experiments: int = 2000, alpha: float = 0.05, seed: int = 3) -> pd.DataFrame:
+    """Simulate A/A tests (both groups get the same product, so every
+    "significant" result is a false positive) and compare two habits: looking
+    at a two-proportion z-test every day and stopping at the first p < alpha,
+    against testing once. It shows why a dashboard checked daily declares far
+    more winners than the nominal 5%, which is the case for a fixed horizon
+    or a sequential method.
+
+    One row per day: ``stopped_by_now_pct``, the share of experiments a daily
+    peeker has already (wrongly) stopped, and ``significant_today_pct``, the
+    share significant if that day were the only look.
+    """
+    from scipy.special import erfc
+
+    days = v.require_int(days, "days", minimum=1, maximum=366)
+    per_day = v.require_int(daily_per_group, "daily_per_group", minimum=1)
+    rate = v.require_fraction(rate, "rate", "0.65 for 65% conversion")
+    runs = v.require_int(experiments, "experiments", minimum=1, maximum=200_000)
+    alpha = v.require_fraction(alpha, "alpha", "0.05")
+    rng = np.random.default_rng(v.require_int(seed, "seed", minimum=0))
+    conversions = rng.binomial(per_day, rate, size=(2, runs, days)).cumsum(axis=2)
+    n = per_day * np.arange(1, days + 1)
+    a, b = conversions[0] / n, conversions[1] / n
+    pooled = (a + b) / 2
+    se = np.sqrt(pooled * (1 - pooled) * 2 / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (a - b) / se, 0.0)
+    significant = erfc(np.abs(z) / np.sqrt(2)) < alpha  # two-sided p-value below alpha
+    stopped = np.logical_or.accumulate(significant, axis=1)
+    return pd.DataFrame({
+        "day": np.arange(1, days + 1),
+        "merchants_per_group": n,
+        "stopped_by_now_pct": np.round(100 * stopped.mean(axis=0), 1),
+        "significant_today_pct": np.round(100 * significant.mean(axis=0), 1),
+    })

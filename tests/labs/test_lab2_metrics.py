@@ -43,7 +43,9 @@ XC, NC, XT, NT = 1263, 4046, 1341, 3954
 def test_the_lab_registers_ten_tasks_with_objectives():
     ts = tasks("metrics")
     assert len(ts) == 10
-    assert all(t.objective in {"ch03-sql-funnel", "ch03-metric-tree"} for t in ts)
+    assert all(t.objective in {"ch03-sql-funnel", "ch03-metric-tree", "ch03-experiments"} for t in ts)
+    assert {t.objective for t in ts if t.id.split(".")[1] in {"lift", "p_value", "srm", "sample_size"}} == {
+        "ch03-experiments"}  # taught in chapter 3's "Experiments for TPMs"
     assert [t.kind for t in ts].count("written") == 1
 
 

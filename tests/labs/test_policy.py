@@ -101,16 +101,20 @@ def test_four_significant_figures_always_pass(task):
     assert result.passed, result.line
 
 
+def rounder(decimals: int) -> Callable[[float], float]:
+    """Rounding to ``decimals`` places, as a one-argument function."""
+    return lambda x: round(x, decimals)
+
+
 @pytest.mark.parametrize("task", [t for t in NUMERIC if t.display], ids=lambda t: t.id)
 def test_the_display_precision_passes(task):
     for key, decimals in task.display.items():
-        answers = transform(named(task), lambda x, d=decimals: round(x, d), only=lambda k, key=key: k == key)
+        answers = transform(named(task), rounder(decimals), only=key.__eq__)
         result = checks.evaluate(task.id, *answers)
         assert result.passed, f"{key} rounded to {decimals} decimals: {result.line}"
-    every = transform(named(task), lambda x: x, only=lambda k: False)
+    every = transform(named(task), float, only=lambda k: False)
     for key, decimals in task.display.items():
-        every = transform(tuple(zip(task.variables, every, strict=True)), lambda x, d=decimals: round(x, d),
-                          only=lambda k, key=key: k == key)
+        every = transform(tuple(zip(task.variables, every, strict=True)), rounder(decimals), only=key.__eq__)
     assert checks.evaluate(task.id, *every).passed
 
 
@@ -187,7 +191,7 @@ def test_rounding_further_fails_and_says_so():
 
 
 def text_cases() -> list[tuple[checks.Task, int, str]]:
-    cases = []
+    cases: list[tuple[checks.Task, int, str]] = []
     for task in AUTO:
         for k, (name, value) in enumerate(named(task)):
             if is_number(value):
@@ -197,7 +201,7 @@ def text_cases() -> list[tuple[checks.Task, int, str]]:
 
 @pytest.mark.parametrize(("task", "k", "name"), text_cases(), ids=lambda x: getattr(x, "id", str(x)))
 def test_a_number_written_as_text_is_refused_with_one_message(task, k, name):
-    answers = list(task.reference())  # type: ignore[misc]
+    answers = list(task.reference())
     answers[k] = str(answers[k])
     result = checks.evaluate(task.id, *answers)
     assert not result.passed, f"{task.id} accepted {name} as text"
@@ -211,7 +215,7 @@ def reads(task: checks.Task, name: str, column: str) -> bool:
 
 
 def column_text_cases() -> list[tuple[checks.Task, int, str]]:
-    cases = []
+    cases: list[tuple[checks.Task, int, str]] = []
     for task in AUTO:
         for k, (name, value) in enumerate(named(task)):
             if isinstance(value, pd.DataFrame):
@@ -221,7 +225,7 @@ def column_text_cases() -> list[tuple[checks.Task, int, str]]:
 
 @pytest.mark.parametrize(("task", "k", "column"), column_text_cases(), ids=lambda x: getattr(x, "id", str(x)))
 def test_a_column_of_numbers_written_as_text_is_refused(task, k, column):
-    answers = list(task.reference())  # type: ignore[misc]
+    answers = list(task.reference())
     frame = answers[k].copy()
     frame[column] = frame[column].map(str)
     answers[k] = frame

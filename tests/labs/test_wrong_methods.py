@@ -154,7 +154,7 @@ def sql_integer_division() -> tuple:
 
 def sql_seven_day_weeks() -> tuple:
     table = l2._cohorts_elapsed()
-    long = table.stack().rename("retained").reset_index()
+    long = pd.Series(table.stack(), name="retained").reset_index()
     long.columns = ["cohort_week", "week", "retained"]
     return (long,)
 
@@ -242,7 +242,7 @@ def all_incidents_as_failures() -> tuple:
 
 
 def best_band() -> tuple:
-    bands = dora_bands(l3._expected_dora().loc["all"])
+    bands = dora_bands(pd.Series(l3._expected_dora().loc["all"]))
     order = ("elite", "high", "medium", "low")
     return bands, min(bands.values(), key=order.index)
 
@@ -313,7 +313,7 @@ def daily_average_intensity() -> tuple:
 def cleanest_single_hour() -> tuple:
     grid = GRID.read()
     eu = grid[grid["region"].map(REGIONS) == "EU"]
-    row = eu.loc[eu["carbon_intensity_g_per_kwh"].idxmin()]
+    row = eu.iloc[int(eu["carbon_intensity_g_per_kwh"].to_numpy().argmin())]
     return str(row["region"]), int(row["hour_utc"])
 
 

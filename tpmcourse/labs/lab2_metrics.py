@@ -453,7 +453,7 @@ def _interval(value: object, name: str) -> tuple[float, float]:
 
 
 @task(LAB, "lift", title="Task 6, lift and confidence interval", variables=["lift", "lift_ci"],
-      points=2, objective="ch03-metric-tree", reference=lambda: (expected_lift(), expected_cis()["newcomb"]))
+      points=2, objective="ch03-experiments", reference=lambda: (expected_lift(), expected_cis()["newcomb"]))
 def check_lift(lift, lift_ci):
     got = need_number(lift, "lift")
     want = expected_lift()
@@ -504,7 +504,7 @@ def check_lift(lift, lift_ci):
 
 
 @task(LAB, "p_value", title="Task 7, significance test", variables=["p_value"], points=1,
-      objective="ch03-metric-tree", display={"p_value": P_DECIMALS}, reference=lambda: (expected_p_value(),))
+      objective="ch03-experiments", display={"p_value": P_DECIMALS}, reference=lambda: (expected_p_value(),))
 def check_p_value(p_value):
     got = need_number(p_value, "p_value")
     want = expected_p_value()
@@ -542,7 +542,7 @@ def check_p_value(p_value):
 
 
 @task(LAB, "srm", title="Task 8, sample ratio mismatch", variables=["srm_p", "srm_flag"], points=1,
-      objective="ch03-metric-tree", display={"srm_p": SRM_DECIMALS},
+      objective="ch03-experiments", display={"srm_p": SRM_DECIMALS},
       reference=lambda: (expected_srm_p(), expected_srm_p() < SRM_THRESHOLD))
 def check_srm(srm_p, srm_flag):
     got = need_number(srm_p, "srm_p")
@@ -585,7 +585,7 @@ def check_srm(srm_p, srm_flag):
 
 
 @task(LAB, "sample_size", title="Task 9, sample size", variables=["n_per_group"], points=1,
-      objective="ch03-metric-tree", reference=lambda: (math.ceil(expected_sample_size()),))
+      objective="ch03-experiments", reference=lambda: (math.ceil(expected_sample_size()),))
 def check_sample_size(n_per_group):
     got = need_number(n_per_group, "n_per_group")
     want = expected_sample_size()
@@ -625,7 +625,7 @@ def check_sample_size(n_per_group):
 # --- Task 10: written recommendation ---------------------------------------------------
 
 @task(LAB, "recommendation", title="Task 10, recommendation", variables=["memo"], points=3,
-      objective="ch03-metric-tree", kind="written")
+      objective="ch03-experiments", kind="written")
 def check_recommendation(memo):
     need_memo(memo, "memo", min_numbers=2,
               words_hint="the decision, the numbers it rests on, the risks and what you would watch.",

@@ -42,6 +42,7 @@ from tpmcourse.labs.lab3_reliability_helpers import (
     incident_burn,
     is_server_error,
     latency_percentiles,
+    memo_word_count,
     share_under,
     team_band,
     window,
@@ -467,6 +468,7 @@ def check_recommendation(memo) -> str:
                       "(e.g. 'I recommend we pause ...' or 'we should continue ...').",
         numbers_hint="`memo` cites fewer than three numbers. Name the figures your decision rests on "
                      "(availability, budget spent, burn rate, change failure rate...).")
+    words = memo_word_count(memo)  # the count the notebook prints, by the same rule
     return (f"the memo has the right form ({words} words, a decision, {numbers} figures). "
             f"It will be graded with the rubric: a clear decision, the numbers that support it, "
             f"what the decision costs, and what would change it.")

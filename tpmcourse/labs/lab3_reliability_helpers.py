@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tpmcourse.checks import MEMO_WORD
 from tpmcourse.datasets.lab3_reliability import QUARTER_DAYS
 from tpmcourse.metrics import burn_rate
 from tpmcourse.validate import InputError, require_frame, require_number, require_series
@@ -171,3 +172,15 @@ def dora_metrics(deployments: pd.DataFrame, incidents: pd.DataFrame,
             "restore_hours": float(i["restore_h"].median()) if len(i) else float("nan"),
         })
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- the memo (Task 9)
+
+def memo_word_count(text: str) -> int:
+    """Words in a memo, counted as the Task 9 check counts them: runs of
+    letters (with apostrophes and hyphens); numbers such as "99.925%" are
+    figures, not words. The notebook prints this count and the check reports
+    it, so the two always agree."""
+    if not isinstance(text, str):
+        raise InputError(f"a memo should be a string, not {type(text).__name__}")
+    return len(MEMO_WORD.findall(text))
