@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test outputs serve clean install chromium data bench
+.PHONY: book test outputs serve clean install chromium data bench pdf
 
 NPM_STAMP := node_modules/.installed
 
@@ -18,7 +18,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml $(NPM_STAMP)
 	touch $(STAMP)
 
 # Front-end files the book serves itself (KaTeX CSS and fonts, the widget manager),
-# pinned in package-lock.json; node also typesets the math at build time.
+# pinned in package-lock.json; node also typesets the math at build time, and runs
+# Lighthouse (a development dependency) over the built book in `make test` and `make bench`.
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
@@ -68,11 +69,13 @@ book: $(BOOK)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/$(HTML)/index.html  (or run: make serve)"
 
-## make lint: ruff and mypy over the code, as configured in pyproject.toml
+## make lint: ruff and mypy over the code, as configured in pyproject.toml, and actionlint over
+## .github/workflows (shellcheck and pyflakes off, so that every machine runs the same checks)
 .PHONY: lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/actionlint -shellcheck= -pyflakes=
 
 ## make test: set up if needed, lint, build the book with warnings as errors, run every test
 test: lint $(BOOK) chromium sandbox
@@ -92,9 +95,20 @@ data: $(STAMP)
 fingerprint: $(STAMP)
 	$(BIN)/python -m tpmcourse.content.originality --refresh
 
-## make bench: the metrics lab at 10^4..10^7 events; grading 30, 100 and 300 submissions; the book's build, load and tests
+## make bench: the metrics lab at 10^4..10^7 events; grading 30, 100 and 300 submissions; the book's build, load and tests;
+## each page's weight (requests, raw and gzip bytes) and Lighthouse's scores
 bench: $(STAMP) chromium
 	$(BIN)/python -m tpmcourse.bench
+
+# The whole course as one PDF (tpmcourse/book/pdf.py): a singlehtml build of the book beside the
+# PDF, printed by the system Chromium. With TPM_HIDE_SOLUTIONS=1, a term's book, in _build/term/pdf/.
+PDF := $(if $(filter 1,$(TPM_HIDE_SOLUTIONS)),_build/term/pdf,_build/pdf)/tpm-hands-on.pdf
+
+$(PDF): $(STAMP) $(BOOK_SOURCES) | chromium
+	$(BIN)/python -m tpmcourse.book.pdf --out $@
+
+## make pdf: the whole course as one PDF, _build/pdf/tpm-hands-on.pdf (contents, bookmarks, page numbers; no solutions)
+pdf: $(PDF)
 
 ## make serve: preview the built book on http://127.0.0.1:8000
 serve: book

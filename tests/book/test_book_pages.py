@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from quizpage import answer, result
+from tpmcourse.book import repository
 from tpmcourse.paths import ROOT
 from tpmcourse.quiz import bank as quizbank
 
@@ -73,7 +74,7 @@ def test_launch_buttons_are_well_formed(path):
     from bs4 import BeautifulSoup
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    repo = urlparse(repository.url(config["repository"]["url"])).path.strip("/")
     branch = config["repository"]["branch"]
     notebook = path.replace(".html", ".ipynb")
     soup = BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
@@ -87,7 +88,7 @@ def test_launch_buttons_are_well_formed(path):
     assert len(hub) == 1
     query = {key: value for key, _, value in (part.partition("=") for part in urlparse(hub[0]).query.split("&"))}
     assert query["branch"] == branch and query["urlpath"].endswith(notebook)
-    assert query["repo"].replace("%3A", ":") == config["repository"]["url"]
+    assert query["repo"].replace("%3A", ":") == repository.url(config["repository"]["url"])
 
 
 def test_a_page_opened_from_disk_works_quiz_included(page):

@@ -26,7 +26,7 @@ PACKAGE = ROOT / "tpmcourse"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # `make bench` only: it may also use the dev tools (playwright) and the tests'
 # own helper modules (browser), which a learner's install does not need.
-DEV_ONLY = [PACKAGE / "bench"]
+DEV_ONLY = [PACKAGE / "bench", PACKAGE / "book" / "pdf.py"]  # make bench, make pdf: never the build
 TEST_HELPERS = {p.stem for p in (ROOT / "tests").glob("*.py")}
 
 
@@ -76,7 +76,7 @@ def third_party_imports() -> list[tuple[str, str, bool]]:
     local = {"tpmcourse", "__future__", *sys.stdlib_module_names}
     found: list[tuple[str, str, bool]] = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        dev_only = any(folder in path.parents for folder in DEV_ONLY)
+        dev_only = any(folder == path or folder in path.parents for folder in DEV_ONLY)
         for module in sorted(imported_modules(path) - local):
             if dev_only and module in TEST_HELPERS:
                 continue

@@ -15,6 +15,8 @@ left is killed, and everything but the server's log is deleted.
 
 from __future__ import annotations
 
+__all__ = ["jupyterlab", "repository_leftovers"]  # the fixtures test modules import
+
 import contextlib
 import json
 import os

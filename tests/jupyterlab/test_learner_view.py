@@ -28,6 +28,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from jupyterlab_server import *  # noqa: F403  (its fixtures: jupyterlab, repository_leftovers)
 
 from tpmcourse.paths import CHAPTERS, COURSE
 from tpmcourse.quiz import bank as quizbank

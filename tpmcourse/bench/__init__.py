@@ -1,6 +1,7 @@
 """``make bench``: how fast the book builds, loads and is tested, how the
-metrics lab's computations scale, and how fast a class is graded — measured
-in one run on this machine.
+metrics lab's computations scale, how fast a class is graded, what each page
+of the book weighs and how Lighthouse scores it — measured in one run on this
+machine.
 
 Speed is measured here, never asserted in timed tests: numbers depend on the
 machine, so the bench prints them with the targets beside them.
@@ -155,12 +156,17 @@ def bench_book(with_tests: bool = True) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tpmcourse bench", description=__doc__.splitlines()[0])
     parser.add_argument("--no-test", action="store_true", help="skip timing make test")
-    parser.add_argument("--only", choices=["book", "metrics", "grading"], help="run one part")
+    parser.add_argument("--only", choices=["book", "metrics", "grading", "weight", "lighthouse"],
+                        help="run one part")
+    parser.add_argument("--html", type=Path, default=None, metavar="DIR",
+                        help="weight, lighthouse: the built book to measure (default: _build/html, made by make book)")
     parser.add_argument("--sizes", type=int, nargs="+", default=None, metavar="N",
                         help="grading: class sizes to grade (default 30 100 300)")
     args = parser.parse_args(argv)
     if args.sizes is not None and (args.only != "grading" or min(args.sizes) < 1):
         parser.error("--sizes goes with --only grading, and each size is at least 1")
+    if args.html is not None and (args.only not in ("weight", "lighthouse") or not (args.html / "index.html").exists()):
+        parser.error("--html goes with --only weight or --only lighthouse, and names a built book")
     if args.only in (None, "metrics"):
         from tpmcourse.bench.lab2_metrics import bench_metrics
 
@@ -176,5 +182,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "book"):
         print("The book: build, load and test\n")
         print(bench_book(with_tests=not args.no_test))
+        print()
+    if args.only in (None, "weight", "lighthouse"):
+        html = args.html or built_book()
+    if args.only in (None, "weight"):
+        from tpmcourse.bench.page_weight import bench_page_weight
+
+        print("Page weight: a first visit to each page (kB of 1000 bytes; gzip level 6)\n")
+        print(bench_page_weight(html))
+        print()
+    if args.only in (None, "lighthouse"):
+        from tpmcourse.bench.lighthouse import bench_lighthouse
+
+        print("Lighthouse: the landing page, the heaviest chapter, the heaviest lab and each lab with a widget\n")
+        print(bench_lighthouse(html))
     return 0
+
+
+def built_book() -> Path:
+    """_build/html, brought up to date by `make book` (nothing to do when it is)."""
+    subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return ROOT / "_build" / "html"
 

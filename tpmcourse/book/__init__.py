@@ -21,7 +21,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from tpmcourse.book import assets, directives, katex_server, pages, solutions
+from tpmcourse.book import assets, directives, katex_server, pages, repository, solutions
 from tpmcourse.quiz import bank
 
 
@@ -41,12 +41,22 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", assets.add_static_path)
     assets.register(app)
     solutions.register(app)  # tpm_hide_solutions: a term's book, without model answers
+    app.connect("config-inited", repository.override_from_environment)  # TPM_REPOSITORY_URL, else _config.yml
+    # A singlehtml build (printed by `make pdf`) renders pages as the html build does. Imported
+    # here, not above, so that `python -m tpmcourse.book.pdf` does not find its module loaded.
+    from tpmcourse.book import pdf
+
+    pdf.register(app)
     app.connect("builder-inited", pages.reset_build_state)
     app.connect("builder-inited", validate_banks)
     app.connect("builder-inited", assets.check_vendored)
     app.connect("html-page-context", pages.note_written_page)
     app.connect("html-page-context", pages.drop_thebe, priority=900)
     app.connect("html-page-context", pages.fix_citation_roles)
+    app.connect("html-page-context", pages.widget_stills, priority=600)  # after myst-nb adds the widget scripts
+    app.connect("html-page-context", pages.drop_unused_assets, priority=610)
+    app.connect("html-page-context", pages.describe_page)
     app.connect("build-finished", assets.copy_vendored)
+    app.connect("build-finished", assets.subset_icon_fonts)  # after the theme's files are copied
     app.connect("build-finished", pages.finish_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

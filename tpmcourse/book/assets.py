@@ -5,6 +5,10 @@ that no page loads anything from another host."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -16,7 +20,7 @@ from tpmcourse.paths import ROOT
 
 STATIC = Path(__file__).parent / "static"
 # Linked on every page (in this order) by Sphinx's add_css_file/add_js_file.
-CSS_FILES = ("tpm-book.css", "tpm-quiz.css")
+CSS_FILES = ("tpm-book.css", "tpm-quiz.css", "tpm-print.css")  # tpm-print.css: paper, and `make pdf`
 JS_FILES = ("tpm-quiz.js", "tpm-widgets-a11y.js")
 
 NODE_MODULES = ROOT / "node_modules"
@@ -74,3 +78,132 @@ def copy_widget_fonts(folder: Path) -> None:
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for font in WIDGET_FONTS.glob("*.woff2"):
             copy_asset(font, folder / sub)
+
+
+# --- The theme's icon font, cut down to the icons the book shows ---------------------
+#
+# The theme draws its icons (menu, launch, download, dark mode, admonitions, ...)
+# from Font Awesome's web fonts: 270 kB for two fonts of some 2,000 icons each,
+# on every page. After each build the fonts are cut to the icons in use (as WOFF:
+# fontTools writes WOFF2 only with brotli, which the course does not install), the
+# theme's stylesheet points at them and keeps only the icon classes in use.
+
+FA_CSS = "styles/pydata-sphinx-theme.css"  # in the theme's static folder and in _static
+FA_FONTS = "vendor/fontawesome/webfonts"
+# `.fa-bars:before,.fa-navicon:before{content:"\f0c9"}`: one icon class rule of the theme's CSS.
+ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:{1,2}before,?)+)\{content:"\\([0-9a-f]+)"\}')
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+# Font Awesome's glyphs sit in Unicode's private use area: escaped in CSS or written as they are.
+PRIVATE_USE = re.compile(r"\\([ef][0-9a-f]{3})\b|([\ue000-\uf8ff])", re.I)
+FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+FONT_URL = re.compile(r"url\(([^)]*?/webfonts/)(fa-[a-z]+-\d+)\.woff2\)")
+SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/\s*$")
+
+
+def icon_classes(css: str) -> dict[str, int]:
+    """Each Font Awesome class of the theme's CSS and its glyph's code point."""
+    found = {}
+    for selectors, code in ICON_RULE.findall(css):
+        for name in re.findall(r"\.(fa-[a-z0-9-]+)", selectors):
+            found[name] = int(code, 16)
+    return found
+
+
+def code_points(text: str) -> set[int]:
+    """The private-use code points a stylesheet names (escaped or literal)."""
+    return {int(esc, 16) if esc else ord(char) for esc, char in PRIVATE_USE.findall(text)}
+
+
+def icons_in_use(theme_css: str, other_css: Iterable[str], pages_and_scripts: Iterable[str]) -> set[int]:
+    """The glyphs the book can show: those of every ``fa-*`` class its pages and
+    scripts name, and those the stylesheets draw outside the icon classes
+    (admonition titles, external links, breadcrumbs, ...)."""
+    classes = icon_classes(theme_css)
+    used = {classes[name] for text in pages_and_scripts for name in ICON_CLASS.findall(text) if name in classes}
+    used |= code_points(ICON_RULE.sub("", theme_css))
+    for css in other_css:
+        used |= code_points(css)
+    return used
+
+
+def trim_icon_rules(css: str, keep: set[int]) -> str:
+    """The theme's CSS without the icon classes whose glyph is not kept."""
+    return ICON_RULE.sub(lambda m: m.group(0) if int(m.group(2), 16) in keep else "", css)
+
+
+def subset_font(ttf: bytes, keep: set[int]) -> bytes:
+    """The font cut to the glyphs of ``keep``, as WOFF."""
+    from fontTools import subset  # type: ignore[import-untyped]  # fontTools ships no type hints
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fontTools ships no type hints
+
+    font = TTFont(io.BytesIO(ttf), recalcTimestamp=False)  # the same bytes every build
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(keep))
+    subsetter.subset(font)
+    font.flavor = "woff"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def point_at_subsets(css: str, names: dict[str, str]) -> str:
+    """Each Font Awesome @font-face of the CSS loading its cut-down WOFF (``names``:
+    font name to file name) instead of the full WOFF2 and TTF."""
+    def face(match: re.Match[str]) -> str:
+        rule = match.group(0)
+        url = FONT_URL.search(rule)
+        if not url or url.group(2) not in names:
+            return rule
+        return re.sub(r"src:[^;}]*", f'src:url({url.group(1)}{names[url.group(2)]}) format("woff")', rule)
+
+    return SOURCE_MAP.sub("", FONT_FACE.sub(face, css))
+
+
+def _theme_file(app: Sphinx, relative: str) -> Path | None:
+    theme = getattr(app.builder, "theme", None)
+    for folder in theme.get_theme_dirs() if theme is not None else []:
+        candidate = Path(folder) / "static" / relative
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def subset_icon_fonts(app: Sphinx, exception: Exception | None) -> None:
+    """Cut the theme's icon fonts to the icons in use and point its CSS at them.
+
+    Read from the theme's own files (the copy in ``_static`` is rewritten here),
+    and over every page in the output folder, so an incremental build sees the
+    icons of pages it did not rewrite."""
+    if exception or app.builder.format != "html":
+        return
+    source_css = _theme_file(app, FA_CSS)
+    if source_css is None:
+        return
+    static = Path(app.outdir) / "_static"
+    theme_css = source_css.read_text(encoding="utf-8")
+    other_css = [p.read_text(encoding="utf-8") for p in static.rglob("*.css")
+                 if "vendor" not in p.relative_to(static).parts and p.name != Path(FA_CSS).name]
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in Path(app.outdir).rglob("*.html")
+             if "_static" not in p.relative_to(app.outdir).parts]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.js")
+              if "vendor" not in p.relative_to(static).parts and p.name != "fontawesome.js"]
+    keep = icons_in_use(theme_css, other_css, texts)
+    names = {}
+    (static / FA_FONTS).mkdir(parents=True, exist_ok=True)
+    for url in FONT_URL.finditer(theme_css):
+        font = url.group(2)
+        ttf = _theme_file(app, f"{FA_FONTS}/{font}.ttf")
+        if ttf is None or font in names:
+            continue
+        data = subset_font(ttf.read_bytes(), keep)
+        names[font] = f"{font}.{hashlib.sha256(data).hexdigest()[:10]}.woff"
+        target = static / FA_FONTS / names[font]
+        if not target.exists():
+            target.write_bytes(data)
+    for stale in (static / FA_FONTS).glob("fa-*.*.woff"):
+        if stale.name not in names.values():
+            stale.unlink()
+    (static / FA_CSS).write_text(point_at_subsets(trim_icon_rules(theme_css, keep), names), encoding="utf-8")

@@ -231,6 +231,7 @@
   }
 
   function fillText(template, values) { // for textContent: nothing to escape
+    if (typeof template !== "string") return "";
     return template.replace(/\{([a-z]+)\}/g, function (whole, k) { return k in values ? String(values[k]) : whole; });
   }
 
