@@ -99,7 +99,7 @@ def test_markdown_is_rendered_not_shown(page, site):
     open_quiz(page, site, 640)
     text = page.locator(".tpm-jupyter").inner_text()
     assert "**" not in text and "`" not in text
-    assert page.locator(".tpm-option strong", has_text="Decision needed by 12 May:").count() == 1
+    assert page.locator(".tpm-option strong", has_text="Decision needed by 3 October:").count() == 1
     assert page.locator(".tpm-legend strong", has_text="RICE").count() >= 1
 
 

@@ -353,7 +353,18 @@ def match_contents(entries: Sequence[tuple[int, str]], outline: Sequence[tuple[s
 def print_pdf(page_html: Path, out: Path, *, toc: Path = ROOT / "_toc.yml", config: Path = ROOT / "_config.yml",
               chromium: str = CHROMIUM) -> Printed:
     """Print a singlehtml build of the book to ``out``: A4, a cover, the contents
-    with page numbers, bookmarks, tagged, a page number in every footer."""
+    with page numbers, bookmarks, tagged, a page number in every footer.
+
+    The printing runs in a thread of its own: Playwright's sync API refuses a
+    thread with a running asyncio loop (Jupyter's, or another sync Playwright
+    session's, such as a test run's browser)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tpm-pdf") as pool:
+        return pool.submit(_print_pdf, page_html, out, toc, config, chromium).result()
+
+
+def _print_pdf(page_html: Path, out: Path, toc: Path, config: Path, chromium: str) -> Printed:
     from playwright.sync_api import Request, Route, sync_playwright
 
     started = time.monotonic()
