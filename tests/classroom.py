@@ -38,6 +38,9 @@ def run_solution(lab: labs.Lab, folder: Path) -> dict[str, Any]:
     current directory (so ``data_file`` reads ``folder/data`` when it exists,
     the course's data otherwise). The check cells are left out: a test runs
     the checks itself, against the data it chooses."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     namespace: dict[str, Any] = {"__name__": "__main__"}

@@ -33,7 +33,7 @@ import pytest
 from test_grade import with_cell
 
 from classroom import filled
-from processes import Watch, mentioning, processes
+from processes import Watch, descendants, mentioning, process_table
 from tpmcourse import labs
 from tpmcourse.instructor import cli
 from tpmcourse.instructor import grade as grading
@@ -68,16 +68,8 @@ def sabotaged(real):
 def tree() -> dict[int, str]:
     """This process's descendants, but multiprocessing's resource tracker, which
     the cluster's first worker starts and which stays until this process ends."""
-    table = processes()
-    found: dict[int, str] = {}
-    parents = [os.getpid()]
-    while parents:
-        parent = parents.pop()
-        for pid, (ppid, cmdline) in table.items():
-            if ppid == parent and pid not in found:
-                found[pid] = cmdline
-                parents.append(pid)
-    return {pid: cmd for pid, cmd in found.items() if "multiprocessing.resource_tracker" not in cmd}
+    return {pid: p.cmdline for pid, p in descendants(process_table()).items()
+            if "multiprocessing.resource_tracker" not in p.cmdline}
 
 
 def read_rows(path: Path) -> dict[str, dict[str, str]]:

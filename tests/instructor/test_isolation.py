@@ -27,10 +27,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from processes import Watch, mentioning, processes
+import classroom
+from processes import Watch, descendants, process_table, processes, wait_until_gone
 from tpmcourse import labs
 from tpmcourse.instructor import cli
-from tpmcourse.instructor import strip as assign
 from tpmcourse.instructor.grade import sandbox
 from tpmcourse.instructor.grade.report import feedback_filename
 from tpmcourse.paths import ROOT
@@ -47,13 +47,7 @@ def copy(nb):
 
 def filled(student_nb, share: float = 1.0):
     """The handout with its first ``share`` of answer cells holding the reference answers."""
-    reference = nbformat.read(LAB.notebook, as_version=4)
-    sources = {c.id: c.source for c in reference.cells if assign.is_solution(c) and c.cell_type == "code"}
-    nb = copy(student_nb)
-    answer_cells = [c for c in nb.cells if "answer" in c.metadata.get("tags", [])]
-    for cell in answer_cells[: round(len(answer_cells) * share)]:
-        cell.source = sources[cell.id]
-    return nb
+    return classroom.filled(student_nb, LAB, share)
 
 
 def then(nb, source: str):
@@ -104,25 +98,6 @@ class Listener:
         self.sock.close()
 
 
-def process_table() -> dict[int, tuple[int, int, int, bytes]]:
-    """{pid: (parent pid, PID namespace inode, uid, command line)} of every process."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
-            status = Path(f"/proc/{entry.name}/status").read_text()
-            pid_ns = os.stat(f"/proc/{entry.name}/ns/pid").st_ino
-        except OSError:
-            continue
-        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
-        uid = re.search(r"^Uid:\s+(\d+)\s+(\d+)", status, re.M)
-        if ppid and uid:
-            table[int(entry.name)] = (int(ppid.group(1)), pid_ns, max(int(uid.group(1)), int(uid.group(2))), cmdline)
-    return table
-
-
 class KernelWatch:
     """Samples, while grading runs, who the kernels of this test's sandboxes
     (processes descending from this one, in another PID namespace: other
@@ -137,16 +112,9 @@ class KernelWatch:
 
     def watch(self) -> None:
         while not self.stop:
-            table = process_table()
-            ours, grew = {os.getpid()}, True
-            while grew:
-                more = {pid for pid, (ppid, *_) in table.items() if ppid in ours} - ours
-                ours |= more
-                grew = bool(more)
-            for pid in ours:
-                _, pid_ns, uid, cmdline = table.get(pid, (0, self.own_pid_ns, 0, b""))
-                if pid_ns != self.own_pid_ns and b"ipykernel_launcher" in cmdline:
-                    self.seen[pid] = uid
+            for pid, process in descendants(process_table()).items():
+                if process.pid_ns != self.own_pid_ns and "ipykernel_launcher" in process.cmdline:
+                    self.seen[pid] = process.uid
             time.sleep(0.2)
 
     def close(self) -> None:
@@ -389,10 +357,7 @@ def graded_class(tmp_path_factory):
             code = cli.main(["grade", str(subs), "--out", str(out), "--cell-timeout", str(CELL_TIMEOUT),
                              "--timeout", "120", "--workers", "2"])
         seconds = time.monotonic() - started
-        deadline = time.monotonic() + 10
-        while mentioning(work_tmp) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        sandboxes_left = {pid: processes().get(pid) for pid in mentioning(work_tmp)}
+        sandboxes_left = {pid: processes().get(pid) for pid in wait_until_gone(work_tmp)}
         left_in_tmp = sorted(p.name for p in work_tmp.iterdir())
     finally:
         sandboxes_seen = sandboxes.close()

@@ -16,41 +16,17 @@ come from the variant:
 
 from __future__ import annotations
 
-import contextlib
-import re
-import warnings
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-import matplotlib.pyplot as plt
-import nbformat
 import pytest
 
+from classroom import run_solution
 from tpmcourse import checks, datasets, labs
-
-matplotlib.use("Agg")
 
 #: Instructor seeds: any integer makes a variant; these two are the ones tested.
 SEEDS = (101, 20260)
-CHECK_CALL = re.compile(r"""^\s*check\(\s*["']""", re.M)
 TASKS = checks.tasks()
-
-
-def run_solution(lab: labs.Lab, folder: Path) -> dict[str, Any]:
-    """The namespace of ``lab``'s reference solution run with ``folder`` as the
-    current directory (so ``data_file`` reads ``folder/data`` when it exists,
-    the course's data otherwise). The check cells are left out: the test
-    runs the checks itself, against the data it chooses."""
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    nb = nbformat.read(lab.notebook, as_version=4)
-    with contextlib.chdir(folder), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # plt.show() on Agg, pandas' future warnings
-        for number, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and not CHECK_CALL.search(cell.source):
-                exec(compile(cell.source, f"{lab.notebook.name}, cell {number}", "exec"), namespace)
-        plt.close("all")
-    return namespace
 
 
 def answers(namespace: dict[str, Any], task: checks.Task) -> list[Any]:

@@ -14,9 +14,9 @@ with :mod:`ast` and returns the declared helpers it imports or calls,
 resolving ``import ... as`` aliases, ``from ... import`` names, attribute
 chains (``h.funnel_pandas``), ``getattr(module, "name")`` and
 ``importlib.import_module("...")``, and, when given a namespace (a kernel's
-``user_ns``), names bound in other cells. :func:`notebook_shortcuts` does the
-same for a whole notebook, cell by cell, finding the cell that produced each
-checked answer; it is what the instructors' grader calls.
+``user_ns``), names bound in other cells. :func:`graded_shortcuts` does the
+same for a whole notebook, cell by cell, following each task's answer back
+through the cells it comes from; it is what the instructors' grader calls.
 :func:`notice_for_kernel` is what :func:`tpmcourse.checks.check` shows in
 Jupyter: a one-line notice, never a change of verdict.
 """
@@ -26,20 +26,18 @@ from __future__ import annotations
 import ast
 import functools
 import importlib
-import re
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["POLICY", "answer_cell", "answer_sources", "assigned_names", "forbidden", "graded_shortcuts",
-           "notebook_shortcuts", "notice_for_kernel", "shortcut_calls"]
+           "notice_for_kernel", "shortcut_calls"]
 
 #: The rule every lab's introduction states, in these words.
 POLICY = ("Nothing from a lab's own check module may produce an answer: it holds the course's reference "
           "answers. If the cell that made an answer calls one of the helpers a task rules out, its check "
           "adds a note, and a graded submission earns no points for that task.")
 
-_CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([a-z0-9_]+\.[a-z0-9_-]+)["']""")
 
 
 # --- what a task forbids ----------------------------------------------------------------------------
@@ -296,36 +294,6 @@ def answer_cell(variables: Iterable[str], sources: Sequence[str]) -> int | None:
         if assigned_names(sources[k]) & wanted:
             return k
     return None
-
-
-def notebook_shortcuts(cells: Sequence[str]) -> dict[str, list[str]]:
-    """For each task checked in a notebook (the code cells' sources, in
-    order), the forbidden helpers used by the cell that produced its answer
-    or by its check cell. Imports are followed from cell to cell, as the
-    kernel would. Tasks with none are left out."""
-    from tpmcourse import checks
-
-    registered = {t.id: t for t in checks.tasks()}
-    aliases: list[dict[str, str]] = []  # the aliases in force after each cell
-    current: dict[str, str] = {}
-    for source in cells:
-        _read(source, current, None)
-        aliases.append(dict(current))
-    out: dict[str, list[str]] = {}
-    for k, source in enumerate(cells):
-        for task_id in _CHECK_CALL.findall(source):
-            task = registered.get(task_id)
-            if task is None:
-                continue
-            banned = forbidden(task_id)
-            found = _read(source, dict(aliases[k - 1]) if k else {}, None)
-            j = answer_cell(task.variables, cells[:k])
-            if j is not None:
-                found += _read(cells[j], dict(aliases[j - 1]) if j else {}, None)
-            hits = _banned_in(found, banned)
-            if hits:
-                out[task_id] = hits
-    return out
 
 
 def read_names(source: str) -> set[str]:

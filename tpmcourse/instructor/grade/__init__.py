@@ -353,7 +353,8 @@ def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, 
             return grade
         data, checked_against = fresh.data_files(lab, data_seed)
         grade.fresh_data = checked_against is not None
-        record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, max_output, isolated, data)
+        cells = _code_cells(nb)
+        record = _execute(lab, cells, cell_timeout, total_timeout, max_output, isolated, data)
         problems = _problems(grade, record, cell_timeout, total_timeout, max_output)
         values = _answers_of(record)
         if values is None:
@@ -362,7 +363,7 @@ def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, 
             values = {}
         expected = reference_sizes(lab, cell_timeout, total_timeout, isolated, data_seed)
         work = checker.checker()
-        used = work.shortcuts([t.id for t in lab.tasks], [source for _, source in _code_cells(nb)])
+        used = work.shortcuts([t.id for t in lab.tasks], [source for _, source in cells])
         if isinstance(used, str):
             problems.append(f"its code could not be read for course helpers ({used})")
             used = {}

@@ -169,57 +169,60 @@ class Checker:
         return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, env=env, start_new_session=True)
 
-    def check(self, task_id: str, values: list, expected: list[int | None], timeout: float = CHECK_TIMEOUT,
-              data: Path | None = None) -> tuple[bool, str]:
-        """Check one task's answers (as the runner brought them back) against
-        the answers computed from ``data`` (None: the course's data/)."""
+    def _ask(self, request: dict, timeout: float) -> dict | str:
+        """One request to the worker and its answer as a dict; or, when there
+        is none, what happened: "stopped", "died" (out of memory?), "timeout"
+        or "nonsense". The worker is closed after any failure."""
         if self.proc is None or self.proc.poll() is not None:
             self.proc = self._start()
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps({"task": task_id, "values": values, "expected": expected,
-                                             "data": None if data is None else str(data)}).encode()
-                                  + b"\n")
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()
         except OSError:
             self.close()
-            return False, "the grader's check process stopped; this task could not be checked"
+            return "stopped"
         line = self._readline(timeout)
         if line is None:
             died = self.proc.poll() is not None
             self.close()
-            why = "stopped (out of memory?)" if died else f"took over {timeout:.0f} s and was stopped"
-            return False, f"the check of this answer {why}: the answer is probably far larger than asked for"
+            return "died" if died else "timeout"
         try:
-            result = json.loads(line)
-            return bool(result["passed"]), str(result["message"])
-        except (ValueError, KeyError, TypeError):
+            answer = json.loads(line)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
             self.close()
-            return False, "the grader's check process answered nonsense; this task could not be checked"
+            return "nonsense"
+        return answer
+
+    def check(self, task_id: str, values: list, expected: list[int | None], timeout: float = CHECK_TIMEOUT,
+              data: Path | None = None) -> tuple[bool, str]:
+        """Check one task's answers (as the runner brought them back) against
+        the answers computed from ``data`` (None: the course's data/)."""
+        result = self._ask({"task": task_id, "values": values, "expected": expected,
+                            "data": None if data is None else str(data)}, timeout)
+        if isinstance(result, dict) and {"passed", "message"} <= result.keys():
+            return bool(result["passed"]), str(result["message"])
+        if result in ("died", "timeout"):
+            why = "stopped (out of memory?)" if result == "died" else f"took over {timeout:.0f} s and was stopped"
+            return False, f"the check of this answer {why}: the answer is probably far larger than asked for"
+        self.close()
+        what = "stopped" if result == "stopped" else "answered nonsense"
+        return False, f"the grader's check process {what}; this task could not be checked"
 
     def shortcuts(self, task_ids: list[str], cells: list[str], timeout: float = CHECK_TIMEOUT
                   ) -> dict[str, list[str]] | str:
         """{task id: helpers} for the tasks whose answer a course helper
         computed in the submission's ``cells``; or why it could not be told."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = self._start()
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(json.dumps({"tasks": task_ids, "cells": cells}).encode() + b"\n")
-            self.proc.stdin.flush()
-        except OSError:
-            self.close()
-            return "the grader's check process stopped"
-        line = self._readline(timeout)
-        if line is None:
-            self.close()
-            return f"reading the code took over {timeout:.0f} s or too much memory"
-        try:
-            found = json.loads(line)["shortcuts"]
+        result = self._ask({"tasks": task_ids, "cells": cells}, timeout)
+        found = result.get("shortcuts") if isinstance(result, dict) else None
+        if isinstance(found, dict) and all(isinstance(v, list) for v in found.values()):
             return {str(k): [str(h) for h in v] for k, v in found.items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            self.close()
-            return "the grader's check process answered nonsense"
+        if result in ("died", "timeout"):
+            return f"reading the code took over {timeout:.0f} s or too much memory"
+        self.close()
+        return "the grader's check process " + ("stopped" if result == "stopped" else "answered nonsense")
 
     def _readline(self, timeout: float) -> bytes | None:
         assert self.proc is not None and self.proc.stdout is not None
