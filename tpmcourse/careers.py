@@ -1,6 +1,7 @@
 """Career helpers for chapters 6 and 10: salary figures with their sources,
-total compensation with vesting, a TPM career ladder, skill-gap comparisons
-and an interview-preparation planner.
+total compensation with vesting, a TPM career ladder, skill-gap comparisons,
+an interview-preparation planner, the technical bar of a role and a
+job-search funnel.
 
 Career numbers are easy to misread, so every helper here keeps two things
 visible: where a figure came from (a named source, or "illustrative") and how
@@ -10,7 +11,7 @@ a total was built from its parts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -203,3 +204,85 @@ def allocate_prep_hours(tracker: pd.DataFrame, total_hours: int) -> pd.DataFrame
     hours.loc[order] += 1
     out["hours"] = hours.astype(int)
     return out
+
+
+# --------------------------------------------------------------------------
+# technical bar (ch10)
+# --------------------------------------------------------------------------
+def technical_bar_gaps(profiles: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
+    """Score each profile against each role's technical bar, area by area on
+    the 0-3 scale, so that "not technical enough" becomes a list of named
+    areas (and so of evidence to gather) rather than a verdict.
+
+    ``profiles`` has one row per technical area (the index) and one column per
+    person; ``bars`` has the same areas and one column per role. Surplus in one
+    area does not offset a shortfall in another. Returns one row per person and
+    role with the total ``shortfall`` in points, the ``areas_below`` the bar
+    and whether the person ``meets_bar``, closest fit first for each person.
+    """
+    profiles = v.require_frame(profiles, "profiles")
+    bars = v.require_frame(bars, "bars")
+    for frame, name in ((profiles, "profiles"), (bars, "bars")):
+        v.require_numeric_columns(frame, name, minimum=0, maximum=3, whole=True, hint="a whole level from 0 to 3")
+    for frame, name in ((profiles, "profiles"), (bars, "bars")):
+        if frame.index.duplicated().any():
+            twice = sorted(set(map(str, frame.index[frame.index.duplicated()])))
+            raise v.InputError(f"{name} lists the area(s) {twice} more than once; keep one row per area.")
+    missing = [str(a) for a in bars.index if a not in profiles.index]
+    extra = [str(a) for a in profiles.index if a not in bars.index]
+    if missing or extra:
+        raise v.InputError(f"profiles and bars must score the same areas (the row labels); "
+                           f"missing from profiles: {missing or 'none'}, not in bars: {extra or 'none'}.")
+    rows = []
+    for person in profiles.columns:
+        fits: list[tuple[int, dict[str, object]]] = []
+        for role in bars.columns:
+            gap = (bars[role] - profiles.loc[bars.index, person]).clip(lower=0)
+            below = [str(area) for area in gap.index if gap[area] > 0]
+            shortfall = int(gap.sum())
+            fits.append((shortfall, {"profile": person, "role": role, "shortfall": shortfall,
+                                     "areas_below": ", ".join(below) or "none", "meets_bar": not below}))
+        rows += [fit for _, fit in sorted(fits, key=lambda pair: pair[0])]  # stable: ties keep the role order
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# job-search funnel (ch10)
+# --------------------------------------------------------------------------
+def _funnel_rates(rates: Mapping[str, float]) -> list[tuple[str, float]]:
+    """The stages after applications, in order, each with a rate in (0, 1]."""
+    rates = v.require_mapping(rates, "rates", example="{'screens': 0.1, 'loops': 0.4, 'offers': 0.25}")
+    checked = []
+    for stage, rate in rates.items():
+        stage = v.require_text(stage, "a stage name in rates")
+        checked.append((stage, v.require_number(rate, f"rates[{stage!r}]", above=0, maximum=1,
+                                                hint="a share of the previous stage, e.g. 0.25 for 25%")))
+    return checked
+
+
+def search_funnel(applications: int, rates: Mapping[str, float]) -> pd.DataFrame:
+    """Expected count at each stage of a job search (applications, screens,
+    interview loops, offers), from the conversion rate into each stage, so a
+    candidate sees which rate limits the outcome before sending more CVs.
+
+    ``rates`` maps each later stage, in order, to the share of the previous
+    stage that reaches it (0.1 for 10%). Rates are assumptions to be replaced
+    with your own tallies; the function only does the multiplication openly.
+    """
+    applications = v.require_int(applications, "applications", minimum=1)
+    rows = [{"stage": "applications", "rate_from_previous": 1.0, "expected": float(applications),
+             "share_of_applications_pct": 100.0}]
+    count, share = float(applications), 1.0
+    for stage, rate in _funnel_rates(rates):
+        count, share = count * rate, share * rate
+        rows.append({"stage": stage, "rate_from_previous": rate, "expected": round(count, 2),
+                     "share_of_applications_pct": round(share * 100, 2)})
+    return pd.DataFrame(rows)
+
+
+def applications_needed(target: float, rates: Mapping[str, float]) -> int:
+    """Applications needed for an expected ``target`` at the last stage (for
+    example one offer), rounded up: the other way to read a funnel."""
+    target = v.require_number(target, "target", above=0)
+    share = math.prod(rate for _, rate in _funnel_rates(rates))
+    return math.ceil(round(target / share, 9))

@@ -290,3 +290,36 @@ def plot_plan(plan: pd.DataFrame, title: str):
     bottom.set_ylim(0, weeks["cumulative_hours"].max() * 1.25)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------- 70-20-10 (ch05)
+#: The 70-20-10 rule of thumb as shares of learning time, by plan track.
+MODEL_70_20_10 = {"experience": 70, "social": 20, "formal": 10}
+
+
+def compare_with_70_20_10(plan: pd.DataFrame) -> pd.DataFrame:
+    """A plan's hours per track next to the hours the 70-20-10 rule of thumb
+    would give the same total, so the question "is this plan all courses?"
+    has a number in hours rather than a feeling.
+
+    The plan's tracks must be ``experience``, ``social`` and ``formal``; a
+    track the plan lacks shows 0 hours. ``hours_off`` is plan minus model:
+    positive means more than the rule of thumb suggests.
+    """
+    plan = _check_plan(plan)
+    unknown = sorted(set(map(str, plan["track"])) - set(MODEL_70_20_10))
+    if unknown:
+        raise v.InputError(f"plan has track(s) {unknown}; the 70-20-10 model knows only "
+                           f"{list(MODEL_70_20_10)}: relabel each activity with one of them.")
+    totals = (plan["n_weeks"] * plan["hours_per_week"]).groupby(plan["track"]).sum()
+    hours = pd.Series({track: float(totals.get(track, 0.0)) for track in MODEL_70_20_10})
+    total = hours.sum()
+    model = pd.Series(MODEL_70_20_10, dtype=float)
+    out = pd.DataFrame({
+        "hours": hours.round(1),
+        "share_pct": (hours / total * 100).round(0),
+        "model_pct": model,
+        "model_hours": (model / 100 * total).round(1),
+    })
+    out["hours_off"] = (out["hours"] - out["model_hours"]).round(1)
+    return out.rename_axis("track").reset_index()

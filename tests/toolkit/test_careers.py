@@ -182,3 +182,96 @@ def test_allocate_prep_hours_rejects_bad_input():
         careers.allocate_prep_hours(tracker, 2.5)  # type: ignore[arg-type]  # wrong type on purpose
     with pytest.raises(ValueError, match="tracker has no column 'weight'"):
         careers.allocate_prep_hours(tracker.drop(columns="weight"), 10)
+
+
+# ---------------------------------------------------------------- technical bar
+@pytest.fixture
+def bar_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    areas = ["Systems", "APIs", "ML"]
+    profiles = pd.DataFrame({"Ana": [3, 1, 0], "Bo": [1, 3, 2]}, index=areas)
+    bars = pd.DataFrame({"Platform": [3, 2, 0], "Risk": [2, 1, 3]}, index=areas)
+    return profiles, bars
+
+
+def test_technical_bar_gaps_values(bar_frames):
+    out = careers.technical_bar_gaps(*bar_frames)
+    assert list(out.columns) == ["profile", "role", "shortfall", "areas_below", "meets_bar"]
+    ana = out[out["profile"] == "Ana"].set_index("role")
+    # Platform: APIs 2-1 = 1; Risk: ML 3-0 = 3 (the Systems surplus does not offset it)
+    assert ana.loc["Platform", "shortfall"] == 1 and ana.loc["Platform", "areas_below"] == "APIs"
+    assert ana.loc["Risk", "shortfall"] == 3 and ana.loc["Risk", "areas_below"] == "ML"
+    bo = out[out["profile"] == "Bo"].set_index("role")
+    # Platform: Systems 3-1 = 2; Risk: Systems 2-1 = 1, ML 3-2 = 1
+    assert bo.loc["Platform", "shortfall"] == 2 and bo.loc["Risk", "shortfall"] == 2
+    assert bo.loc["Risk", "areas_below"] == "Systems, ML"
+    assert not out["meets_bar"].any()
+    assert list(out["profile"]) == ["Ana", "Ana", "Bo", "Bo"]
+    assert list(out["role"][:2]) == ["Platform", "Risk"]  # closest fit first
+
+
+def test_technical_bar_gaps_meets_bar_when_nothing_is_below(bar_frames):
+    profiles, bars = bar_frames
+    profiles = profiles.assign(Cy=[3, 3, 3])
+    cy = careers.technical_bar_gaps(profiles, bars).query("profile == 'Cy'")
+    assert cy["meets_bar"].all() and (cy["areas_below"] == "none").all() and (cy["shortfall"] == 0).all()
+
+
+def test_technical_bar_gaps_rejects_bad_input(bar_frames):
+    profiles, bars = bar_frames
+    with pytest.raises(TypeError, match="profiles should be a pandas DataFrame"):
+        careers.technical_bar_gaps(None, bars)  # type: ignore[arg-type]  # wrong type on purpose
+    with pytest.raises(ValueError, match="bars is an empty table"):
+        careers.technical_bar_gaps(profiles, bars.iloc[0:0])
+    with pytest.raises(ValueError, match="missing from profiles: \\['ML'\\]"):
+        careers.technical_bar_gaps(profiles.drop(index="ML"), bars)
+    with pytest.raises(ValueError, match="whole level from 0 to 3"):
+        careers.technical_bar_gaps(profiles.assign(Ana=[4, 1, 0]), bars)
+    with pytest.raises(ValueError, match="missing \\(NaN\\)"):
+        careers.technical_bar_gaps(profiles.assign(Ana=[3, math.nan, 0]), bars)
+    with pytest.raises(ValueError, match="holds text"):
+        careers.technical_bar_gaps(profiles.assign(Ana=["3", "1", "0"]), bars)
+    twice = pd.concat([bars, bars.iloc[[0]]])
+    with pytest.raises(ValueError, match="more than once"):
+        careers.technical_bar_gaps(profiles, twice)
+
+
+# ---------------------------------------------------------------- job-search funnel
+RATES = {"screens": 0.1, "loops": 0.5, "offers": 0.2}
+
+
+def test_search_funnel_multiplies_stage_by_stage():
+    out = careers.search_funnel(200, RATES)
+    assert list(out["stage"]) == ["applications", "screens", "loops", "offers"]
+    assert list(out["expected"]) == [200.0, 20.0, 10.0, 2.0]
+    assert list(out["share_of_applications_pct"]) == [100.0, 10.0, 5.0, 1.0]
+
+
+def test_applications_needed_rounds_up():
+    assert careers.applications_needed(1, RATES) == 100     # 1 / 0.01
+    assert careers.applications_needed(1.5, RATES) == 150
+    assert careers.applications_needed(1, {"screens": 0.3, "offers": 0.3}) == 12  # 1 / 0.09 = 11.1
+
+
+@pytest.mark.parametrize("rates, error, message", [
+    (None, TypeError, "rates should be a dict"),
+    ({}, ValueError, "rates is empty"),
+    ({"screens": 1.5}, ValueError, "share of the previous stage"),
+    ({"screens": 0}, ValueError, "share of the previous stage"),
+    ({"screens": "10%"}, TypeError, "not text"),
+    ({"screens": math.nan}, ValueError, "NaN"),
+    ({"screens": ...}, TypeError, "not answered yet"),
+])
+def test_funnel_rejects_bad_rates(rates, error, message):
+    with pytest.raises(error, match=message):
+        careers.search_funnel(100, rates)
+    with pytest.raises(error, match=message):
+        careers.applications_needed(1, rates)
+
+
+def test_funnel_rejects_bad_counts():
+    with pytest.raises(ValueError):
+        careers.search_funnel(0, RATES)
+    with pytest.raises(ValueError, match="whole number"):
+        careers.search_funnel(10.5, RATES)  # type: ignore[arg-type]  # wrong type on purpose
+    with pytest.raises(ValueError):
+        careers.applications_needed(0, RATES)

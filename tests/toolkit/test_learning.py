@@ -233,3 +233,32 @@ def test_coverage_summary_accepts_non_string_columns():
     # (0 + 3) / 6 = 50%; column 1 scores below 2
     assert out.loc["X", "coverage_pct"] == 50
     assert out.loc["X", "gaps"] == "1"
+
+
+# ------------------------------------------------------------------ 70-20-10
+def test_compare_with_70_20_10_values(plan):
+    out = learning.compare_with_70_20_10(plan).set_index("track")
+    # formal 2x3 = 6, experience 2x4 = 8, social 4x0.5 = 2: 16 hours in all
+    assert list(out.index) == ["experience", "social", "formal"]
+    assert out.loc["experience", "hours"] == 8 and out.loc["experience", "share_pct"] == 50
+    assert out.loc["experience", "model_hours"] == 11.2 and out.loc["experience", "hours_off"] == -3.2
+    assert out.loc["social", "model_hours"] == 3.2 and out.loc["social", "hours_off"] == -1.2
+    assert out.loc["formal", "model_hours"] == 1.6 and out.loc["formal", "hours_off"] == 4.4
+    assert out["hours_off"].sum() == pytest.approx(0)
+
+
+def test_compare_with_70_20_10_missing_track_is_zero(plan):
+    out = learning.compare_with_70_20_10(plan[plan["track"] != "social"]).set_index("track")
+    assert out.loc["social", "hours"] == 0 and out.loc["social", "share_pct"] == 0
+    assert out.loc["social", "model_hours"] == 2.8  # 20% of 14 hours
+
+
+def test_compare_with_70_20_10_rejects_bad_input(plan):
+    with pytest.raises(ValueError, match=r"track\(s\) \['reading'\]"):
+        learning.compare_with_70_20_10(plan.assign(track=["reading", "experience", "social"]))
+    with pytest.raises(TypeError, match="plan should be a pandas DataFrame"):
+        learning.compare_with_70_20_10(None)  # type: ignore[arg-type]  # wrong type on purpose
+    with pytest.raises(ValueError, match="empty table"):
+        learning.compare_with_70_20_10(plan.iloc[0:0])
+    with pytest.raises(ValueError, match="hours_per_week"):
+        learning.compare_with_70_20_10(plan.assign(hours_per_week=[3, math.nan, 1]))
