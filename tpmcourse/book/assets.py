@@ -5,11 +5,14 @@ that no page loads anything from another host."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import unquote
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -45,11 +48,14 @@ def add_static_path(app: Sphinx, config: Config) -> None:
 
 
 def register(app: Sphinx) -> None:
-    """Name every file the course adds to its pages."""
+    """Name every file the course adds to its pages, and refresh the pages'
+    cache-busting queries once every other build-finished handler has
+    rewritten its files (the icon font cut here; the theme's pygments.css)."""
     for name in CSS_FILES:
         app.add_css_file(name)
     for name in JS_FILES:
         app.add_js_file(name)
+    app.connect("build-finished", refresh_after_build, priority=900)
 
 
 def check_vendored(app: Sphinx) -> None:
@@ -172,7 +178,9 @@ def _theme_file(app: Sphinx, relative: str) -> Path | None:
 
 
 def subset_icon_fonts(app: Sphinx, exception: Exception | None) -> None:
-    """Cut the theme's icon fonts to the icons in use and point its CSS at them.
+    """Cut the theme's icon fonts to the icons in use and point its CSS at them
+    (the pages' digest for that CSS is brought up to date afterwards, by
+    :func:`refresh_after_build`).
 
     Read from the theme's own files (the copy in ``_static`` is rewritten here),
     and over every page in the output folder, so an incremental build sees the
@@ -207,3 +215,77 @@ def subset_icon_fonts(app: Sphinx, exception: Exception | None) -> None:
         if stale.name not in names.values():
             stale.unlink()
     (static / FA_CSS).write_text(point_at_subsets(trim_icon_rules(theme_css, keep), names), encoding="utf-8")
+
+
+# --- Cache-busting queries that match the files ------------------------------------------
+#
+# A page links the theme's CSS and JS with ``?digest=``, a hash the theme fixed
+# when it was packaged, and the files Sphinx links with ``?v=``, a CRC-32 Sphinx
+# takes when it writes the page. Both say "this query changes when the file
+# does", so that a browser fetches a file again instead of keeping its cached
+# copy. Two files change after the pages were written: the icon font cut above
+# rewrites the theme's stylesheet (its digest would name the theme's full file),
+# and the theme rewrites pygments.css with its dark-mode colours (Sphinx's ``?v=``
+# was taken from the light-only file). Last in every build, therefore
+# (:func:`register` connects it after the other handlers), each query on every
+# page, also pages an incremental build did not rewrite, is set from the file as
+# it now is: ``?digest=`` to :func:`content_digest`, ``?v=`` to :func:`sphinx_checksum`.
+
+ASSET_QUERY = re.compile(r"""(?P<head>\b(?:href|src)=(?P<quote>["']))(?P<url>[^"'?#]+)"""
+                         r"""\?(?P<key>digest|v)=(?P<value>[^"'&#]*)(?P=quote)""")
+
+
+CR = b"\r"
+
+
+def content_digest(data: bytes) -> str:
+    """A file's ``?digest=``: the first 20 hex digits of its SHA-256 (as long as the theme's own)."""
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def sphinx_checksum(data: bytes) -> str:
+    """A file's ``?v=`` as Sphinx computes it: CRC-32 of the bytes without carriage returns."""
+    return f"{zlib.crc32(data.replace(CR, b'')):08x}"
+
+
+QUERY_HASH = {"digest": content_digest, "v": sphinx_checksum}
+
+
+def _pages(outdir: Path) -> list[Path]:
+    """The HTML pages of a build (not the copies of sources or static files)."""
+    return sorted(p for p in outdir.rglob("*.html")
+                  if not {"_static", "_sources"} & set(p.relative_to(outdir).parts))
+
+
+def refresh_after_build(app: Sphinx, exception: Exception | None) -> None:
+    """The last build-finished step: every query on every page matches its file."""
+    if exception or app.builder.format != "html":
+        return
+    refresh_asset_queries(Path(app.outdir))
+
+
+def refresh_asset_queries(outdir: Path) -> list[Path]:
+    """Set every ``?digest=`` and ``?v=`` of a local file on every page to the
+    file's current hash; a link to another host or to a missing file is left
+    alone. Returns the pages rewritten."""
+    outdir = outdir.resolve()
+    hashes: dict[tuple[Path, str], str] = {}
+
+    def current(page: Path, match: re.Match[str]) -> str:
+        url = match["url"]
+        target = (page.parent / unquote(url)).resolve()
+        if "://" in url or url.startswith("//") or not target.is_relative_to(outdir) or not target.is_file():
+            return match.group(0)
+        key = (target, match["key"])
+        if key not in hashes:
+            hashes[key] = QUERY_HASH[match["key"]](target.read_bytes())
+        return f"{match['head']}{url}?{match['key']}={hashes[key]}{match['quote']}"
+
+    rewritten = []
+    for page in _pages(outdir):
+        text = page.read_text(encoding="utf-8")
+        fresh = ASSET_QUERY.sub(functools.partial(current, page), text)
+        if fresh != text:
+            page.write_text(fresh, encoding="utf-8")
+            rewritten.append(page)
+    return rewritten

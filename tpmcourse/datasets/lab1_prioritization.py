@@ -1,5 +1,12 @@
 """Lab 1's backlog, ``data/lab_backlog.csv``: the Payments Platform's 34
-items with RICE and WSJF inputs and their dependencies."""
+items with RICE and WSJF inputs and their dependencies.
+
+One item is not drawn: the processor migration is the whole v1-to-v2 project
+that Chapters 2 and 8 and Lab 5 plan, so its effort is the fact sheet's
+(``course/larkspur.yml``, about 97 person-weeks, six engineers from 23 February
+2026). It is bigger than the lab's three-week cycle and than its quarter, so
+no plan in the lab can hold it: the migration is staffed as its own project,
+fenced off the quarter's 80 weeks, and the items that need it wait for it."""
 
 from __future__ import annotations
 
@@ -10,12 +17,14 @@ import numpy as np
 import pandas as pd
 
 from tpmcourse.datasets import Dataset, as_variant, redraw, stream
+from tpmcourse.larkspur import facts
 
 #: The Fibonacci scale the WSJF columns are estimated on.
 FIB = (1, 2, 3, 5, 8, 13, 20)
 
 # (key, title, kind, audience, size, fixed time criticality or None, value boost, deps)
-# audience: all / many / some / few / internal; size: S / M / L / XL.
+# audience: all / many / some / few / internal; size: S / M / L / XL (the
+# migration's size only keeps the random stream; its effort is the sheet's).
 _ITEMS: list[tuple[str, str, str, str, str, int | None, int, tuple[str, ...]]] = [
     ("proc", "Processor v1 to v2 API migration, before v1 is switched off", "infrastructure", "all", "L", 20, 1,
      ("idem",)),
@@ -60,6 +69,22 @@ _REACH = {"all": 30_000, "many": 12_000, "some": 4_000, "few": 900, "internal": 
 _EFFORT = {"S": (1, 3), "M": (3, 6), "L": (6, 10), "XL": (11, 16)}
 _RISK = {"proc": 13}  # the switch-off makes the migration a risk item too
 _ACTIVE_MERCHANTS = 48_000
+
+
+def migration_weeks() -> int:
+    """The processor migration's effort in whole person-weeks, from the fact
+    sheet: B-34 is the whole project, not a slice of it."""
+    return round(facts().estimates.processor_migration.effort_person_weeks)
+
+
+def _job_weeks(key: str, effort: int) -> float:
+    """What a job size stands in for: how long the work takes. One engineer
+    works on an item, so that is its effort; the migration's six engineers
+    work in parallel, so it is the plan's length (81 working days, about 16
+    weeks, from the fact sheet), not its 97 person-weeks."""
+    if key != "proc":
+        return effort
+    return facts().estimates.processor_migration.duration_working_days / 5
 
 
 def _round_sig(x: float, digits: int = 2) -> int:
@@ -155,10 +180,12 @@ def _draw_backlog(rng: np.random.Generator) -> pd.DataFrame:
             risk = int(rng.choice([5, 8, 13], p=[0.3, 0.4, 0.3]))
         risk = _RISK.get(key, risk)
         lo, hi = _EFFORT[size]
-        effort = int(rng.integers(lo, hi + 1))
+        effort = int(rng.integers(lo, hi + 1))  # drawn for every item, so the stream stays the same
+        if key == "proc":
+            effort = migration_weeks()
         # Job size is a relative Fibonacci estimate made by the team in a
-        # different meeting: it tracks effort, but not exactly.
-        job = _fib_at_least(effort * 0.8)
+        # different meeting: it tracks how long the work takes, but not exactly.
+        job = _fib_at_least(_job_weeks(key, effort) * 0.8)
         job = _fib_step(job, int(rng.choice([-1, 0, 1], p=[0.15, 0.7, 0.15])))
         # Business value follows how many merchants gain, and how much.
         gain = reach * impact
