@@ -221,8 +221,9 @@ def test_class_report_numbers():
     # per objective: every task that names it, across the scored submissions
     objectives = {r.key: (r.passed, r.attempted) for r in stats.objectives}
     funnel = [t for t in TASKS.values() if t.objective == "ch03-sql-funnel"]
-    assert {t.id for t in funnel} == {"metrics.funnel_counts", "metrics.funnel_rates", "metrics.sql_funnel"}
-    assert objectives["ch03-sql-funnel"] == (4 + 3 + 2, 3 * 5)
+    assert {t.id for t in funnel} == {"metrics.funnel_counts", "metrics.funnel_rates", "metrics.sql_funnel",
+                                      "metrics.retention", "metrics.sql_cohorts"}
+    assert objectives["ch03-sql-funnel"] == (4 + 3 + 2 + 2 + 1, 5 * 5)
     # what needs a look: the timeout (with its refused action), the invalid and the skipped file
     assert [(g.student, g.status) for g in stats.attention] == [
         (HOSTILE[1], "timeout"), (HOSTILE[0], "invalid"), ("eve", "skipped")]

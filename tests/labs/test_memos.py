@@ -20,12 +20,13 @@ MEMOS = [t for t in checks.tasks() if t.kind == "written"]
 BASE = {
     "prioritization.memo": (
         "Next quarter has 80 project weeks to split between features and the debt-and-reliability lane. At a "
-        "share of 35%, 28 person-weeks go to debt, security and infrastructure, up from the 20% we agreed last "
-        "quarter. At 20% the debt lane cannot fund the processor migration, which takes 10 weeks and has a "
-        "switch-off date that cannot move. At 35% the debt lane addresses 236 points of cost of delay instead "
-        "of 166, and feature impact reaches its highest value in the table, 164,292. Beyond 35% the trade-off "
-        "becomes real: at 50% the debt lane addresses 277 points and features give up about 6,850 of impact. "
-        "Bramble's multi-location invoicing sits in neither lane, because it waits on an 8-week schema split."),
+        "share of 40%, 32 person-weeks go to debt, security and infrastructure, up from the 20% we agreed last "
+        "quarter. No share can fund the processor migration: at about 97 person-weeks it is bigger than the "
+        "whole quarter and is staffed as a project of its own. At 20% the debt lane addresses 166 points of "
+        "cost of delay and 18 of the 64 feature weeks sit idle. At 40% the debt lane addresses 225 points, and "
+        "the feature lane keeps 158,992 of expected impact, 848 below the table's peak. At 50% the debt lane "
+        "addresses 247 points and features give up about 3,100 of impact. Bramble's multi-location invoicing "
+        "sits in neither lane, because it waits on an 8-week schema split."),
     "metrics.recommendation": (
         "In the test, 33.9% of treatment merchants received a first payment within 14 days against 31.2% in "
         "control. That is a lift of 2.7 percentage points, with a 95% interval from 0.6 to 4.8 points and a "
@@ -71,11 +72,11 @@ BASE = {
 }
 
 #: The extra answers a memo check reads besides the memo.
-EXTRA = {"prioritization.memo": (0.35,)}
+EXTRA = {"prioritization.memo": (0.40,)}
 
 #: What each memo decides, as a verb phrase (for the templates below).
 ACTION = {
-    "prioritization.memo": "give 35% of the quarter, 28 weeks, to debt and reliability",
+    "prioritization.memo": "give 40% of the quarter, 32 weeks, to debt and reliability",
     "metrics.recommendation": "roll the onboarding checklist out to every new merchant behind a flag",
     "reliability.recommendation": "pause ledger-core feature changes for the first two weeks of July",
     "ethics.privacy_memo": "send the agency the 5-anonymous extract and drop the gender field",

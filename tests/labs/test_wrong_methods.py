@@ -38,6 +38,9 @@ from tpmcourse.labs import (
 from tpmcourse.labs import (
     lab5_planning as l5,
 )
+from tpmcourse.labs import (
+    lab6_first_quarter as l6,
+)
 from tpmcourse.labs.lab1_prioritization_helpers import parse_dependencies, ranked_ids, topological_order
 from tpmcourse.labs.lab3_reliability_helpers import dora_bands, error_budget_requests
 from tpmcourse.labs.lab4_ethics_helpers import window_intensity
@@ -393,6 +396,50 @@ def mean_run_as_the_date() -> tuple:
     return days, working_day_date(l5.START, days)
 
 
+def capacity_whole_quarter() -> tuple:
+    return (l6.capacity_parts()["team_weeks"],)
+
+
+def roadmap_ignoring_dependencies() -> tuple:
+    now = l6.walk(l6.wsjf_order(), l6.free_capacity(), dependencies=False)
+    return (now, *l6.lanes(now))
+
+
+def north_star_counting_every_paying_merchant() -> tuple:
+    return (l6.metric_tree(only_active=False),)
+
+
+def decomposition_with_week_10_weights() -> tuple:
+    return l6.north_star_change(), l6.contributions(method="base")
+
+
+def roles_cumulative_signups_as_input() -> tuple:
+    return (dict(l6.METRIC_ROLES, total_signups="input"),)
+
+
+def slo_burn_over_the_whole_month() -> tuple:
+    slo = l6.REFERENCE_SLO
+    return slo, l6.budget_minutes(slo), l6.burn(slo, l6.good_share(recent=False))
+
+
+def top_risks_of_the_whole_register() -> tuple:
+    risks = RISKS.read()
+    risks["ec"] = risks["probability"] * risks["cost_if_occurs"]
+    top = risks.nlargest(3, "ec")
+    return list(top["id"]), float(top["ec"].sum())
+
+
+def switch_off_in_calendar_days() -> tuple:
+    sims = l6.reference_simulation()
+    f = l6.quarter_facts()
+    calendar = (pd.Timestamp(f.switch_off) - pd.Timestamp(f.migration_start)).days + 1
+    return float(np.mean(sims <= calendar)), l6._reference_forecast()[1]
+
+
+def fairness_over_the_whole_quarter() -> tuple:
+    return l6.fairness_numbers(all_weeks=True)
+
+
 WRONG: dict[str, list[Wrong]] = {
     "prioritization.rice": [rice_without_effort],
     "prioritization.wsjf": [wsjf_over_effort],
@@ -437,6 +484,15 @@ WRONG: dict[str, list[Wrong]] = {
     "planning.simulation": [sum_of_every_task],
     "planning.deadline": [normal_approximation],
     "planning.confidence_date": [mean_run_as_the_date],
+    "first_quarter.capacity": [capacity_whole_quarter],
+    "first_quarter.roadmap": [roadmap_ignoring_dependencies],
+    "first_quarter.north_star": [north_star_counting_every_paying_merchant],
+    "first_quarter.decomposition": [decomposition_with_week_10_weights],
+    "first_quarter.metric_roles": [roles_cumulative_signups_as_input],
+    "first_quarter.slo": [slo_burn_over_the_whole_month],
+    "first_quarter.top_risks": [top_risks_of_the_whole_register],
+    "first_quarter.switch_off": [switch_off_in_calendar_days],
+    "first_quarter.fairness": [fairness_over_the_whole_quarter],
 }
 
 

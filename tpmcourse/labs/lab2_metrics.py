@@ -348,7 +348,7 @@ def check_funnel_rates(funnel):
 
 
 @task(LAB, "retention", title="Task 3, retention cohorts", variables=["retention"], points=2,
-      objective="ch03-metric-tree", display={"retention": RETENTION_DECIMALS}, reference=lambda: (_cohorts(),),
+      objective="ch03-sql-funnel", display={"retention": RETENTION_DECIMALS}, reference=lambda: (_cohorts(),),
       shortcuts=COHORT_HELPERS)
 def check_retention(retention):
     table = _as_table(retention, "retention")
@@ -401,7 +401,7 @@ def _long_cohorts() -> pd.DataFrame:
 
 
 @task(LAB, "sql_cohorts", title="Task 5, retention cohorts in SQL", variables=["cohorts_sql"],
-      points=2, objective="ch03-metric-tree", display={"cohorts_sql.retained": RATE_DECIMALS},
+      points=2, objective="ch03-sql-funnel", display={"cohorts_sql.retained": RATE_DECIMALS},
       reference=lambda: (_long_cohorts(),), shortcuts=COHORT_HELPERS)
 def check_sql_cohorts(cohorts_sql):
     frame = need_frame(cohorts_sql, "cohorts_sql", ["cohort_week", "week", "retained"])
