@@ -86,7 +86,7 @@ def corpus() -> dict[str, str]:
     for folder in ("chapters", "exercises"):
         for path in sorted((ROOT / folder).glob("*.ipynb")):
             texts[f"{folder}/{path.name}"] = _notebook_markdown(path)
-    for folder in ("quizzes", "glossary"):
+    for folder in ("quizzes", "glossary", "written"):
         for path in sorted((COURSE / folder).glob("*.yml")):
             texts[f"course/{folder}/{path.name}"] = path.read_text(encoding="utf-8")
     return texts

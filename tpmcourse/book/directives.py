@@ -12,8 +12,10 @@ from sphinx.util.docutils import SphinxDirective
 
 from tpmcourse import labs
 from tpmcourse.content import assessment, glossary
+from tpmcourse.paths import ROOT
 from tpmcourse.quiz import attempts
 from tpmcourse.quiz import bank as quizbank
+from tpmcourse.quiz import written as writtentasks
 
 
 class CourseGlossary(SphinxDirective):
@@ -82,7 +84,7 @@ class AssessmentMap(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         chapter = self.arguments[0] if self.arguments else None
         sources = [*quizbank.BANKS.glob("*.yml"), *assessment.chapter_files(),
-                   *Path(labs.__file__).parent.glob("*.py")]
+                   *Path(labs.__file__).parent.glob("*.py"), *writtentasks.FOLDER.glob("*.yml")]
         for path in sources:
             self.env.note_dependency(str(path))
         app = self.env.app
@@ -93,12 +95,38 @@ class AssessmentMap(SphinxDirective):
         rows = [r for r in objective_map if chapter in (None, r.chapter)]
         if not rows:
             raise self.error(f"assessment-map: no objectives for {chapter!r}")
-        lines = ["| Chapter | Objective | Quiz questions | Lab tasks |", "|---|---|---|---|"]
+        lines = ["| Chapter | Objective | Quiz questions | Lab tasks | Written tasks (rubric-graded) |",
+                 "|---|---|---|---|---|"]
         for row in rows:
             qs = ", ".join(f"`{q}`" for q in row.questions) or "none"
             ts = ", ".join(f"`{t}`" for t in row.tasks) or "none"
+            ws = ", ".join(f"`{w}`" for w in row.written) or "none"
             text = row.text.replace("|", "\\|")
-            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} | {ts} |")
+            lines.append(f"| {int(row.chapter[2:])} | `{row.label}` {text} | {qs} | {ts} | {ws} |")
         holder = nodes.container()
         self.state.nested_parse(StringList(lines, "course/assessment-map"), 0, holder)
+        return list(holder.children)
+
+
+class WrittenRubrics(SphinxDirective):
+    """``{written-rubrics}``: every chapter's written task for instructors, from
+    ``course/written/*.yml``: what learners are asked, the figures to check
+    against, the rubric and the model answer, one section per task."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        for path in writtentasks.FOLDER.glob("*.yml"):
+            self.env.note_dependency(str(path))
+        try:
+            tasks = list(writtentasks.load_all().values())
+        except writtentasks.WrittenError as exc:
+            raise self.error(f"written tasks: {exc}") from None
+        if not tasks:
+            raise self.error(f"written-rubrics: no written tasks in {writtentasks.FOLDER}")
+        docs = {f"ch{number:02d}": "/" + path.relative_to(ROOT).with_suffix("").as_posix()
+                for number, path in enumerate(assessment.chapter_files(), start=1)}
+        holder = nodes.container()
+        source = StringList(writtentasks.as_myst(tasks, docs).splitlines(), "course/written")
+        self.state.nested_parse(source, 0, holder, match_titles=True)
         return list(holder.children)
