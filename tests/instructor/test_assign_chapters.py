@@ -12,9 +12,13 @@ import nbformat
 import pytest
 
 from tpmcourse import labs
-from tpmcourse.instructor import assign, cli
+from tpmcourse.content.learner_edition import APPENDIX_ID
+from tpmcourse.instructor import assign, cli, strip
+from tpmcourse.paths import ROOT
 
 CHAPTERS = assign.chapters()
+BOOK_ROLE = re.compile(r"\{(cite(:[a-z]+)?|doc|term|ref)\}`")
+LINK = re.compile(r"(?<!!)\[(?:\\.|[^\]\\])+\]\((?P<url>[^)\s]+)\)")
 QUIZ_CELL = re.compile(r"""\bshow\(["']ch\d\d["']\)""")
 # A sphinx-exercise solution block, found independently of strip.py: the same
 # fence (``` or ```` or :::) opens with {solution} and closes it.
@@ -84,8 +88,9 @@ def test_exercises_and_the_chapter_text_stay(handout):
         student_text = "\n".join(c.source for c in student.cells)
         assert len(labels) >= 3 and all(f":label: {label}" in student_text for label in labels)
         assert student_text.count("{exercise}") == len(labels)
-        assert len(student.cells) == len(original.cells)
-        assert student.cells[0].source == original.cells[0].source
+        kept = [c for c in original.cells if not strip.is_solution(c)]  # a cell tagged solution goes
+        assert len(student.cells) == len(kept) + 1 and student.cells[-1].id == APPENDIX_ID
+        assert student.cells[0].source.splitlines()[0] == original.cells[0].source.splitlines()[0]
 
 
 def test_the_quiz_output_is_cleared_and_worked_examples_keep_theirs(handout):
@@ -93,7 +98,8 @@ def test_the_quiz_output_is_cleared_and_worked_examples_keep_theirs(handout):
         original = nbformat.read(chapter.notebook, as_version=4)
         student = nbformat.read(handout / chapter.notebook.name, as_version=4)
         quizzes = 0
-        for before, after in zip(original.cells, student.cells, strict=True):
+        kept = [c for c in original.cells if not strip.is_solution(c)]  # a cell tagged solution goes
+        for before, after in zip(kept, student.cells[:-1], strict=True):
             if before.cell_type != "code":
                 continue
             assert after.source == before.source
@@ -149,3 +155,40 @@ def test_a_chapter_alone_gets_a_readme_without_lab_instructions(tmp_path):
     readme = (tmp_path / "ch" / "README.md").read_text(encoding="utf-8")
     assert "1 chapter notebook(s)" in readme and "## Labs" not in readme
     assert archive.exists() and not any((tmp_path / "ch" / "data").iterdir())
+
+
+def links(nb) -> list[str]:
+    """Links of the Markdown cells, not those of the closing References cell (the works' own addresses)."""
+    return [m["url"] for cell in nb.cells if cell.cell_type == "markdown" and cell.get("id") != APPENDIX_ID
+            for m in LINK.finditer(cell.source)]
+
+
+def test_the_handout_is_the_learner_edition_with_links_between_its_notebooks(handout):
+    """Citations, cross-references and terms render in JupyterLab; a link to a notebook of the
+    handout opens it, a link to any other page goes to the published book."""
+    book = assign.learner_course().book_url
+    for path in sorted(handout.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert not BOOK_ROLE.findall(text), f"{path.name}: {BOOK_ROLE.findall(text)[:3]}"
+        assert nb.metadata["tpmcourse"]["edition"] == "learner"
+        for url in links(nb):
+            if "://" in url:
+                assert url.startswith(book), f"{path.name}: {url}"
+                assert not url.startswith(f"{book}chapters/"), f"{path.name}: a chapter of the handout via the web"
+            elif not url.startswith("#"):
+                assert (handout / url.partition("#")[0]).is_file(), f"{path.name}: {url}"
+    ch03 = nbformat.read(handout / "03_skills_and_tools.ipynb", as_version=4)
+    assert "lab2_metrics.ipynb" in links(ch03), "the lab in the same handout is linked as a notebook"
+    assert f"{book}exercises/lab3_reliability.html" in links(ch03), "a lab not handed out is linked in the book"
+    assert ch03.cells[-1].source.startswith("## References")
+
+
+def test_a_chapter_alone_links_the_other_chapters_in_the_book(tmp_path):
+    assign.handout([], tmp_path / "one", chosen_chapters=[assign.find_chapter("2")])
+    nb = nbformat.read(tmp_path / "one" / "02_responsibilities.ipynb", as_version=4)
+    book = assign.learner_course().book_url
+    assert f"{book}chapters/01_introduction.html" in links(nb)
+    assert not [url for url in links(nb) if url.endswith(".ipynb")]
+    original = (ROOT / "chapters" / "02_responsibilities.ipynb").read_text(encoding="utf-8")
+    assert "{cite:t}" in original and "{term}" in original

@@ -1,8 +1,11 @@
 """A real JupyterLab server for the learner's-view tests.
 
 One server per test session, on 127.0.0.1, on a free port, with a random
-token. It serves a temporary copy of chapters/ (with data/ beside it, as in a
-learner's handout), and every place Jupyter writes to (config, data, runtime,
+token. It serves what a learner opens: the learner edition of every chapter
+and lab, side by side as `tpmcourse notebooks --out DIR` writes them (with
+data/ beside them, as in a learner's handout), and, in source/, a copy of
+chapter 02 as the repository holds it, to show what the learner edition
+fixes. Every place Jupyter writes to (config, data, runtime,
 lab settings, workspaces, IPython's and matplotlib's folders) lies in the
 same temporary folder, so neither the user's own Jupyter settings nor the
 repository are read or written. The python3 kernel is this test run's own
@@ -15,7 +18,7 @@ left is killed, and everything but the server's log is deleted.
 
 from __future__ import annotations
 
-__all__ = ["jupyterlab", "repository_leftovers"]  # the fixtures test modules import
+__all__ = ["SOURCE_FOLDER", "jupyterlab", "repository_leftovers"]  # what test modules import
 
 import contextlib
 import json
@@ -34,8 +37,11 @@ from pathlib import Path
 
 import pytest
 
+from tpmcourse.book.learner_downloads import published_url
+from tpmcourse.content import learner_edition
 from tpmcourse.paths import CHAPTERS, DATA, ROOT
 
+SOURCE_FOLDER = "source"  # the repository's chapter 02, as it was before the learner edition
 START_TIMEOUT = 120  # seconds; JupyterLab takes 10-20 s to start on a 2-core machine
 # Names Jupyter leaves behind when it runs inside a folder: none may appear in the repository.
 JUPYTER_LEFTOVERS = (".ipynb_checkpoints", ".virtual_documents", ".jupyter", ".local", ".ipython",
@@ -167,12 +173,14 @@ def _configure(env: dict[str, str], port: int, token: str, root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def jupyterlab(tmp_path_factory, repository_leftovers):
-    """A JupyterLab server serving a copy of chapters/ (and data/); yields a :class:`Lab`."""
+    """A JupyterLab server serving the learner edition of the chapters and labs (and data/, and
+    source/ with the repository's chapter 02); yields a :class:`Lab`."""
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "learner"
-    root.mkdir()
-    for notebook in CHAPTERS.glob("*.ipynb"):
-        shutil.copy2(notebook, root / notebook.name)
+    written, _ = learner_edition.write_folder(root, learner_edition.Course(published_url()))
+    assert {path.name for path in written} >= {path.name for path in CHAPTERS.glob("*.ipynb")}
+    (root / SOURCE_FOLDER).mkdir()
+    shutil.copy2(CHAPTERS / "02_responsibilities.ipynb", root / SOURCE_FOLDER / "02_responsibilities.ipynb")
     shutil.copytree(DATA, root / "data")
     env = _environment(base)
     port, token = _free_port(), secrets.token_hex(24)

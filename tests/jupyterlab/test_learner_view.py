@@ -1,7 +1,8 @@
 """What a learner sees after opening a chapter notebook in a real JupyterLab.
 
 One chapter (02, whose quiz has single-choice, multiple-select, numeric and
-ordering questions) is opened in the JupyterLab started by conftest.py, its
+ordering questions) is opened in the JupyterLab started by conftest.py, as
+the learner edition a learner gets (tpmcourse/content/learner_edition.py), its
 outputs are cleared and every cell is run from the menus, as a learner would.
 Then:
 
@@ -11,7 +12,12 @@ Then:
 - the quiz is fully readable at two window widths: no prompt or option runs
   past the output area or is cut off;
 - each kind of question can be answered with the mouse or the keyboard, and
-  the feedback says the right thing.
+  the feedback says the right thing;
+- its citations read "Author (Year)" with the full reference a hover away,
+  no citation is "not found" or shown as its key, a link to another chapter
+  opens that chapter's notebook, and a glossary term shows its definition.
+  The same checks on the repository's own notebook fail (strict xfail): that
+  is what the learner edition fixes.
 
 Elements are found the way a reader finds them: by role, label and text.
 A question is the largest element that holds its prompt and exactly one
@@ -29,7 +35,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from jupyterlab_server import *  # noqa: F403  (its fixtures: jupyterlab, repository_leftovers)
+from jupyterlab_server import SOURCE_FOLDER
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tpmcourse.book.learner_downloads import published_url
+from tpmcourse.content import learner_edition
 from tpmcourse.paths import CHAPTERS, COURSE
 from tpmcourse.quiz import bank as quizbank
 from tpmcourse.quiz import render as quizhtml
@@ -48,6 +58,7 @@ BANK_TEXT = "\n".join([o.text for q in BANK.questions for o in getattr(q, "optio
 WIDTHS = (1280, 700)
 KERNEL_TIMEOUT = 90_000  # ms
 RUN_TIMEOUT = 180_000  # ms: every cell of the chapter, on a busy 2-core machine
+RENDER_TIMEOUT = 10_000  # ms: a Markdown cell scrolled into view is rendered
 FEEDBACK_TIMEOUT = 20.0  # s: a Check goes to the kernel and back
 
 # Raw MyST a learner must never see in a rendered Markdown cell.
@@ -284,6 +295,10 @@ def rendered_markdown(page) -> list[str]:
     for i in range(cells.count()):
         cell = cells.nth(i)
         cell.scroll_into_view_if_needed()
+        # jupyterlab-myst renders a cell into its .myst box once the cell is in view
+        cell.locator(".myst").first.wait_for(state="visible", timeout=RENDER_TIMEOUT)
+        cell.page.wait_for_function("c => c.querySelector('.myst').innerText.trim() !== ''",
+                                    arg=cell.element_handle(), timeout=RENDER_TIMEOUT)
         texts.append(cell.inner_text())
     return texts
 
@@ -501,6 +516,135 @@ def test_feedback_is_announced(notebook):
     live = box.locator("[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]")
     assert live.count() > 0, "the feedback is not in a live region"
     assert "Correct" in live.first.inner_text(), live.first.inner_text()
+
+
+# -- Citations, cross-references and glossary terms ----------------------------------------------
+
+LEARNER = learner_edition.Course(published_url())
+CITED = [(m["role"], key.strip()) for m in re.finditer(r"\{(?P<role>cite:[pt])\}`(?P<keys>[^`]+)`", SOURCE)
+         for key in m["keys"].split(",")]
+TERMS = re.findall(r"\{term\}`([^`]+)`", SOURCE)
+CHAPTER_LINK = re.search(r"\{doc\}`(?P<text>[^`<]+?)\s*<(?P<target>\d\d_[a-z_]+)>`", SOURCE)
+HOVER_TIMEOUT = 5_000  # ms: a hover card opens after a short delay
+EDITIONS = [
+    pytest.param("learner", id="learner-edition"),
+    pytest.param("source", id="repository-notebook", marks=pytest.mark.xfail(
+        strict=True, reason="jupyterlab-myst cannot resolve the book's citations, {doc} links and terms: "
+                            "what the learner edition is for")),
+]
+CURRENT_PATH = "() => { const w = window.jupyterapp.shell.currentWidget; return w && w.context && w.context.path; }"
+
+
+def label(role: str, key: str) -> str:
+    """How a citation reads: "Kohavi et al. (2020)" in the text, "(Kohavi et al., 2020)" in brackets."""
+    ref = LEARNER.references[key]
+    return f"{ref.names} ({ref.year})" if role == "cite:t" else f"{ref.names}, {ref.year}"
+
+
+@pytest.fixture(scope="module", params=EDITIONS)
+def reading(request, jupyterlab, browser):
+    """Chapter 02 open in JupyterLab for reading (nothing run): the learner edition, or the repository's."""
+    path = CHAPTER if request.param == "learner" else f"{SOURCE_FOLDER}/{CHAPTER}"
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    page.goto(jupyterlab.tree(path))
+    page.wait_for_function(ACTIVE_KERNEL_IDLE, timeout=KERNEL_TIMEOUT)
+    served = json.loads((jupyterlab.root / path).read_text(encoding="utf-8"))["cells"]
+    expected = sum(cell["cell_type"] == "markdown" for cell in served)
+    # JupyterLab attaches the cells of a long notebook a few at a time
+    page.wait_for_function(f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                           f".jp-MarkdownCell').length >= {expected}", timeout=KERNEL_TIMEOUT)
+    page.path = path
+    page.texts = rendered_markdown(page)
+    yield page
+    context.close()
+
+
+def rendered(page):
+    """What jupyterlab-myst rendered in the Markdown cells (not their hidden editors)."""
+    return page.locator(".jp-NotebookPanel:visible .jp-MarkdownCell .myst")
+
+
+def as_title(text: str, words: int) -> str:
+    """The first words of a hover card's text (the learner edition's {abbr} titles hold no parentheses)."""
+    return " ".join(text.replace("(", "[").replace(")", "]").split()[:words])
+
+
+def hover_card(page, element, text: str) -> bool:
+    """Hover over an element: does a card showing ``text`` appear (jupyterlab-myst's hover card)?"""
+    card = page.locator(".hover-card-content").filter(has_text=text)
+    element.scroll_into_view_if_needed()
+    element.hover()
+    try:
+        card.first.wait_for(state="visible", timeout=HOVER_TIMEOUT)
+        return True
+    except PlaywrightTimeout:
+        return False
+    finally:
+        page.mouse.move(0, 0)
+
+
+def test_citations_read_author_and_year_never_not_found(reading):
+    text = "\n".join(reading.texts)
+    assert len(CITED) >= 10, f"{CHAPTER} cites too little to check"
+    warnings = rendered(reading).locator("[title*='Citation']")
+    assert warnings.count() == 0, f"{warnings.count()} citations are marked {warnings.first.get_attribute('title')!r}"
+    missing = [label(role, key) for role, key in CITED if label(role, key) not in text]
+    assert not missing, f"citations not shown as author and year: {missing[:5]}"
+    role, key = CITED[0]
+    cited = rendered(reading).get_by_text(label(role, key), exact=True).first
+    full = as_title(LEARNER.references[key].text, 6)
+    assert hover_card(reading, cited, full), f"hovering over “{label(role, key)}” does not show “{full}…”"
+    references = rendered(reading).get_by_role("heading", name="References")
+    references.scroll_into_view_if_needed()
+    assert references.is_visible()
+
+
+def test_no_role_or_citation_key_is_shown_as_source(reading):
+    text = "\n".join(reading.texts)
+    raw = [m[0] for m in RAW_MYST["role"].finditer(text)]
+    keys = sorted({key for _, key in CITED if re.search(rf"\b{re.escape(key)}\b", text)})
+    assert not raw and not keys, f"shown as source: roles {raw[:5]}, citation keys {keys[:5]}"
+
+
+def test_a_term_shows_its_definition(reading):
+    assert TERMS, f"{CHAPTER} uses no glossary term to check"
+    shown, _, name = TERMS[0].partition(" <")
+    definition = LEARNER.terms[(name.rstrip(">") or shown).strip().casefold()].definition
+    term = rendered(reading).get_by_text(shown.strip(), exact=True).first
+    assert term.count(), f"“{shown}” is not shown"
+    words = as_title(definition, 8)
+    assert hover_card(reading, term, words), f"hovering over “{shown}” does not show its definition “{words}…”"
+    described = term.evaluate("e => (e.closest('abbr') || e.querySelector('abbr') || e).getAttribute('aria-label')")
+    assert described and words in described, "the term's definition is not its accessible description"
+
+
+def test_a_link_to_another_chapter_opens_that_notebook(reading):
+    assert CHAPTER_LINK, f"{CHAPTER} links no other chapter to check"
+    link = rendered(reading).get_by_role("link", name=CHAPTER_LINK["text"], exact=True).first
+    assert link.count(), f"no link “{CHAPTER_LINK['text']}”"
+    link.scroll_into_view_if_needed()
+    link.click()
+    target = CHAPTER_LINK["target"] + ".ipynb"
+    try:
+        reading.wait_for_function(f"() => ({CURRENT_PATH})() === {json.dumps(target)}", timeout=20_000)
+        title = LEARNER.pages[f"chapters/{CHAPTER_LINK['target']}"].title
+        heading = reading.locator(".jp-NotebookPanel:visible").get_by_role("heading", name=title).first
+        heading.wait_for(state="visible", timeout=20_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"clicking “{CHAPTER_LINK['text']}” did not open {target} in JupyterLab "
+                    f"(the page is at {reading.url}, the open document is {reading.evaluate(CURRENT_PATH)!r})")
+    finally:  # back to the chapter, for any test after this one
+        if reading.evaluate(CURRENT_PATH) != reading.path:
+            reading.evaluate("() => window.jupyterapp.commands.execute('application:close')")
+
+
+def test_a_link_to_a_page_that_is_no_notebook_goes_to_the_published_book(reading):
+    page = re.search(r"\{doc\}`(?P<text>[^`<]+?)\s*<\.\./course/(?P<page>[a-z-]+)>`", SOURCE)
+    assert page, f"{CHAPTER} links no book-only page to check"
+    link = rendered(reading).get_by_role("link", name=page["text"], exact=True).first
+    assert link.count(), f"no link “{page['text']}”"
+    assert link.get_attribute("href") == LEARNER.url(f"course/{page['page']}")
 
 
 # -- Nothing leaves the machine, nothing is left in the repository -----------------------------

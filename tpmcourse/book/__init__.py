@@ -21,7 +21,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from tpmcourse.book import assets, directives, katex_server, pages, repository, solutions
+from tpmcourse.book import assets, directives, katex_server, learner_downloads, pages, repository, solutions
 from tpmcourse.quiz import bank
 
 
@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("course-glossary", directives.CourseGlossary)
     app.add_directive("quiz-progress", directives.QuizProgress)
     app.add_directive("assessment-map", directives.AssessmentMap)
+    app.add_directive("written-rubrics", directives.WrittenRubrics)
     app.connect("config-inited", assets.add_static_path)
     assets.register(app)
     solutions.register(app)  # tpm_hide_solutions: a term's book, without model answers
@@ -59,4 +60,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", assets.copy_vendored)
     app.connect("build-finished", assets.subset_icon_fonts)  # after the theme's files are copied
     app.connect("build-finished", pages.finish_pages)
+    app.connect("build-finished", learner_downloads.replace_downloads, priority=700)  # after term copies
     return {"parallel_read_safe": True, "parallel_write_safe": True}

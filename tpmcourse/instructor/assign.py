@@ -11,9 +11,12 @@ could reveal one (the stored quiz, which carries its answers, widget views,
 anything that repeats a removed line) are cleared, and the worked examples
 keep theirs so the chapter still reads as in the book.
 
-Either way the data files each notebook reads are copied, and the lot is
-zipped with a short README for students. :mod:`tpmcourse.instructor.strip`
-does the removing.
+Either way the notebooks are the learner edition
+(:mod:`tpmcourse.content.learner_edition`): citations, cross-references and
+glossary terms render in JupyterLab, a link to another notebook of the handout
+opens it, and a link to any other page goes to the published book. The data
+files each notebook reads are copied, and the lot is zipped with a short
+README for students. :mod:`tpmcourse.instructor.strip` does the removing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import nbformat
 import yaml
 
 from tpmcourse import __version__, labs
+from tpmcourse.content import learner_edition
 from tpmcourse.instructor import strip
 from tpmcourse.paths import COURSE, DATA, ROOT
 
@@ -40,8 +44,10 @@ This folder holds {contents} and the data they read (`data/`).
 
 Install the course's Python package once (it provides the checks, the quizzes
 and the helpers the notebooks import), e.g. in the course repository:
-`make install`, or `pip install -e <course folder>`. Then start Jupyter in
-this folder.
+`make install`, or `pip install -e <course folder>`. Then start JupyterLab in this folder
+(`jupyter lab`): with the course's package comes `jupyterlab-myst`, which shows
+the notes, exercises, formulas, citations and glossary terms (hover over one
+for its definition) and opens a link to another notebook of this folder.
 """
 
 README_LABS = """
@@ -107,20 +113,39 @@ def find_chapter(name: str) -> Chapter:
     raise ChapterError(f"no chapter {name!r}: give a chapter number from 1 to {len(known)} (e.g. --chapter 2)")
 
 
-def student_version(lab: labs.Lab) -> nbformat.NotebookNode:
+def learner_course() -> learner_edition.Course:
+    """What the learner edition looks names up in; links to book-only pages go to the published book."""
+    from tpmcourse.book.learner_downloads import published_url  # the repository setting lives with the book
+
+    return learner_edition.Course(published_url())
+
+
+def _edition(nb: nbformat.NotebookNode, notebook: Path, course: learner_edition.Course | None,
+             layout: dict[str, str] | None) -> nbformat.NotebookNode:
+    """The learner edition of a student copy, linked to the notebooks of ``layout`` (default: itself)."""
+    docname = learner_edition.docname_of(notebook)
+    return learner_edition.learner_notebook(nb, docname, course or learner_course(),
+                                            layout or learner_edition.flat_layout([docname]), name=notebook.name)
+
+
+def student_version(lab: labs.Lab, course: learner_edition.Course | None = None,
+                    layout: dict[str, str] | None = None) -> nbformat.NotebookNode:
     nb = strip.strip_solutions(nbformat.read(lab.notebook, as_version=4), lab.notebook.name)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
-    nb.metadata["tpmcourse"] = {"lab": lab.id, "version": __version__}
+    nb = _edition(nb, lab.notebook, course, layout)
+    nb.metadata["tpmcourse"] = {"lab": lab.id, "version": __version__, "edition": "learner"}
     return nb
 
 
-def student_chapter(chapter: Chapter) -> nbformat.NotebookNode:
+def student_chapter(chapter: Chapter, course: learner_edition.Course | None = None,
+                    layout: dict[str, str] | None = None) -> nbformat.NotebookNode:
     nb = strip.student_copy(nbformat.read(chapter.notebook, as_version=4), chapter.notebook.name)
-    nb.metadata["tpmcourse"] = {"chapter": chapter.id, "version": __version__}
+    nb = _edition(nb, chapter.notebook, course, layout)
+    nb.metadata["tpmcourse"] = {"chapter": chapter.id, "version": __version__, "edition": "learner"}
     return nb
 
 
@@ -133,11 +158,14 @@ def handout(chosen: list[labs.Lab], out: Path, course: str = COURSE_NAME,
     # Built in memory first, so a broken notebook leaves no half-written folder.
     notebooks: dict[str, nbformat.NotebookNode] = {}
     data: set[str] = set()
+    learner = learner_course()
+    layout = learner_edition.flat_layout(learner_edition.docname_of(notebook) for notebook in
+                                         [*(lab.notebook for lab in chosen), *(c.notebook for c in chosen_chapters)])
     for lab in chosen:
-        notebooks[lab.notebook.name] = student_version(lab)
+        notebooks[lab.notebook.name] = student_version(lab, learner, layout)
         data.update(lab.data_files())
     for chapter in chosen_chapters:
-        notebooks[chapter.notebook.name] = student_chapter(chapter)
+        notebooks[chapter.notebook.name] = student_chapter(chapter, learner, layout)
         data.update(chapter.data_files())
     missing = sorted(name for name in data if not (DATA / name).exists())
     if missing:
@@ -180,7 +208,7 @@ def run(names: list[str], every: bool, out: Path, chapter_names: list[str] | Non
         chosen = labs.labs() if every else [labs.find(name) for name in names]
         chosen_chapters = list(dict.fromkeys(find_chapter(name) for name in chapter_names))
         archive = handout(chosen, out, chosen_chapters=chosen_chapters)
-    except (KeyError, ChapterError, strip.SolutionError) as exc:
+    except (KeyError, ChapterError, strip.SolutionError, learner_edition.LearnerEditionError) as exc:
         print(f"✗ {exc.args[0]}", file=sys.stderr)
         return 2
     except OSError as exc:  # ours carry a message; the system's an errno and a reason

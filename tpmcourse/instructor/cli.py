@@ -2,8 +2,9 @@
 
 This module only parses arguments and dispatches: each sub-command lives in
 its own module (``listing``, ``assign``, ``quiz_export``, ``grade``, ``outputs``, and
-``tpmcourse.datasets`` for ``data``). Sub-commands print a clear message and
-exit non-zero on bad input instead of showing a traceback.
+``tpmcourse.datasets`` for ``data``, ``tpmcourse.content.learner_folder`` for
+``notebooks``). Sub-commands print a clear message and exit non-zero on bad
+input instead of showing a traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--chapter", action="append", default=[], metavar="N",
                         help="a chapter, by number, without its exercise solutions (repeat for more)")
     assign.add_argument("--out", type=Path, required=True, help="a new folder to write to")
+    notebooks = sub.add_parser("notebooks", help="the learner edition of every chapter and lab, for JupyterLab")
+    notebooks.add_argument("--out", type=Path, required=True, help="the folder to write them to")
+    notebooks.add_argument("--force", action="store_true",
+                           help="replace notebooks already in the folder (they may hold your work)")
+    notebooks.add_argument("--book-url", default=None,
+                           help="the published book that links to pages other than notebooks go to "
+                                "(default: the course repository's GitHub Pages)")
     quiz_export = sub.add_parser("quiz-export", help="chapters' quizzes for Canvas (QTI 1.2) or Moodle (Moodle XML)")
     quiz_export.add_argument("--chapter", action="append", default=[], metavar="N",
                              help="a chapter, by number (repeat for more)")
@@ -87,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         from tpmcourse.instructor import assign
 
         return assign.run(args.labs, args.all, args.out, args.chapter)
+    if args.command == "notebooks":
+        from tpmcourse.content import learner_folder
+
+        return learner_folder.run(args.out, args.force, args.book_url)
     if args.command == "quiz-export":
         from tpmcourse.instructor import quiz_export
 
