@@ -63,6 +63,15 @@ $(BOOK): $(STAMP) $(BOOK_SOURCES)
 	$(JB) build . $(BUILD_FLAGS)
 	touch $@
 
+# A term's book, which `make test` builds beside the book (the two builds run at once)
+# and tests for leaked answers (tests/book/test_term_build.py).
+TERM_BOOK := _build/term/_build/html/.built
+ifneq ($(TPM_HIDE_SOLUTIONS),1)
+$(TERM_BOOK): $(STAMP) $(BOOK_SOURCES)
+	TPM_HIDE_SOLUTIONS=1 $(JB) build . $(BUILD_FLAGS) --path-output _build/term
+	touch $@
+endif
+
 ## make book: set up if needed, then build the HTML book into _build/html
 ## (TPM_HIDE_SOLUTIONS=1: a term's book without model answers, into _build/term/_build/html)
 book: $(BOOK)
@@ -77,14 +86,25 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/actionlint -shellcheck= -pyflakes=
 
-## make test: set up if needed, lint, build the book with warnings as errors, run every test
-test: lint $(BOOK) chromium sandbox
+## make test: set up if needed; lint, and build the book, a term's book and the PDF (warnings as
+## errors) side by side; then run every test on every core (JOBS=1 for one process)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test: $(STAMP) chromium sandbox
+	$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint $(BOOK) $(TERM_BOOK) $(PDF)
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS)
 
 ## make outputs: re-execute every notebook and store its outputs (and widget state)
 outputs: $(STAMP)
 	$(BIN)/tpmcourse outputs
+
+## make notebooks: the learner edition of every chapter and lab in _build/notebooks (NOTEBOOKS=DIR for
+## another folder), to open in JupyterLab: citations, links between notebooks and glossary terms work
+## there; a notebook already in the folder is kept (it may hold your work; make clean deletes _build)
+NOTEBOOKS ?= _build/notebooks
+.PHONY: notebooks
+notebooks: $(STAMP)
+	$(BIN)/tpmcourse notebooks --out $(NOTEBOOKS)
 
 ## make data: regenerate the generated data files in data/ from fixed seeds
 data: $(STAMP)
@@ -100,12 +120,14 @@ fingerprint: $(STAMP)
 bench: $(STAMP) chromium
 	$(BIN)/python -m tpmcourse.bench
 
-# The whole course as one PDF (tpmcourse/book/pdf.py): a singlehtml build of the book beside the
-# PDF, printed by the system Chromium. With TPM_HIDE_SOLUTIONS=1, a term's book, in _build/term/pdf/.
-PDF := $(if $(filter 1,$(TPM_HIDE_SOLUTIONS)),_build/term/pdf,_build/pdf)/tpm-hands-on.pdf
+# The whole course as one PDF (tpmcourse/book/pdf.py): a singlehtml build beside the html build,
+# sharing its Sphinx environment (so it only writes), printed by the system Chromium.
+# With TPM_HIDE_SOLUTIONS=1, a term's book, in _build/term/pdf/.
+PDF_ROOT := $(if $(filter 1,$(TPM_HIDE_SOLUTIONS)),_build/term,.)
+PDF := $(PDF_ROOT)/$(if $(filter 1,$(TPM_HIDE_SOLUTIONS)),pdf,_build/pdf)/tpm-hands-on.pdf
 
-$(PDF): $(STAMP) $(BOOK_SOURCES) | chromium
-	$(BIN)/python -m tpmcourse.book.pdf --out $@
+$(PDF): $(BOOK) | chromium
+	$(BIN)/python -m tpmcourse.book.pdf --out $@ --build-root $(PDF_ROOT)
 
 ## make pdf: the whole course as one PDF, _build/pdf/tpm-hands-on.pdf (contents, bookmarks, page numbers; no solutions)
 pdf: $(PDF)

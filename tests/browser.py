@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from tpmcourse.paths import ROOT
+
+#: The built book the tests read: ``_build/html`` (made by ``make book``), or
+#: another build named by ``TPM_BOOK_HTML`` (for example a term's book).
+BOOK_HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -19,28 +19,17 @@ of where it runs beside it.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
+from browser import BOOK_HTML as HTML
 from tpmcourse.book import widgets
 from tpmcourse.paths import ROOT
 
-HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts and p.name != "index.html")
 MAX_CONTROLS = 600  # per page: a guard against a page that keeps adding controls
 
-
-@pytest.fixture(scope="module")
-def book_url():
-    """The built book on 127.0.0.1 (named like conftest's fixture, so the tests are in the `book` tier)."""
-    from browser import serve
-
-    assert (HTML / "index.html").exists(), f"the book is not built in {HTML}: run `make book` first"
-    with serve(HTML) as url:
-        yield url
 
 
 # --- the rule, on sample states ------------------------------------------------------------------
@@ -288,6 +277,27 @@ PROBE = """
       return true;
     },
     stop() { window.tpmProbe.current.observer.disconnect(); },
+    begin(id) {  // ready() and, if so, watch(): one round trip
+      if (!window.tpmProbe.ready(id)) return false;
+      window.tpmProbe.watch(id);
+      return true;
+    },
+    async settle(own, afterButton, alone) {  // whether the area responded (see used_and_answered)
+      const probe = window.tpmProbe;
+      const within = (ms) => new Promise((resolve) => {
+        const start = performance.now();
+        const tick = () => {
+          if (probe.responded()) resolve(true);
+          else if (performance.now() - start > ms) resolve(false);
+          else requestAnimationFrame(tick);
+        };
+        tick();
+      });
+      let ok = await within(own);
+      if (!ok) ok = await within(probe.commit() ? afterButton : alone);
+      probe.stop();
+      return ok;
+    },
     orphans() {  // disabled widget controls without the notice beside them
       const article = root();
       if (!article) return [];
@@ -345,6 +355,21 @@ def responded(page, timeout: int = 400) -> bool:
         return False
 
 
+#: How long a control has to answer on its own before its area's button is tried
+#: (the page's scripts answer within a frame or two; a quiz option never does),
+#: then how long the area has after the button, or, with no button, in all.
+OWN_MS, AFTER_BUTTON_MS, ALONE_MS = 80, 2000, 400
+
+
+def used_and_answered(page, control: dict) -> bool | None:
+    """Operate one control; whether its area visibly responded (None: the control
+    is gone, hidden or disabled by an earlier one, and was not used)."""
+    if not page.evaluate(f"window.tpmProbe.begin({control['id']})"):
+        return None
+    operate(page, control)
+    return page.evaluate(f"window.tpmProbe.settle({OWN_MS}, {AFTER_BUTTON_MS}, {ALONE_MS})")
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_control_on_the_page_does_something(browser, book_url, path):
     context = browser.new_context()
@@ -365,16 +390,11 @@ def test_every_control_on_the_page_does_something(browser, book_url, path):
             if not fresh:
                 break
             for control in fresh:
-                if not page.evaluate(f"window.tpmProbe.ready({control['id']})"):
+                answered = used_and_answered(page, control)
+                if answered is None:
                     continue  # an earlier control removed, hid or disabled it
-                page.evaluate(f"window.tpmProbe.watch({control['id']})")
-                operate(page, control)
-                ok = responded(page)
-                if not ok and page.evaluate("window.tpmProbe.commit()"):
-                    ok = responded(page)
-                page.evaluate("window.tpmProbe.stop()")
                 used += 1
-                if not ok:
+                if not answered:
                     dead.append(control)
         print(f"{path}: {used} controls operated")
         assert used < MAX_CONTROLS, f"{path}: more than {MAX_CONTROLS} controls"

@@ -6,15 +6,14 @@ own shuffle, static pages that do not give the key away, and dark mode."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from statistics import mean
 
 import pytest
 import yaml
 
+from browser import BOOK_HTML as HTML
 from quizpage import answer, feedback, result
-from tpmcourse.paths import COURSE, ROOT
+from tpmcourse.paths import COURSE
 from tpmcourse.quiz import bank as quizbank
 from tpmcourse.quiz import shuffle
 
@@ -23,18 +22,6 @@ pytestmark = pytest.mark.book  # reads the built book in _build/html
 BANKS = quizbank.load_all()
 OUTLINE = yaml.safe_load((COURSE / "outline.yml").read_text())
 KEY = "tpmcourse.quiz.v1"
-# A book built elsewhere (jupyter-book build --path-output DIR) is tested with
-# TPM_BOOK_HTML=DIR/_build/html; by default, the book `make book` builds.
-HTML = Path(os.environ.get("TPM_BOOK_HTML", ROOT / "_build" / "html"))
-
-
-@pytest.fixture(scope="module")
-def book_url():
-    from browser import serve
-
-    assert (HTML / "index.html").exists(), f"the book is not built in {HTML}: run `make book` first"
-    with serve(HTML) as url:
-        yield url
 
 
 def page_of(chapter: str) -> str:

@@ -17,50 +17,50 @@ math or code loads none of their files.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from browser import BOOK_HTML as HTML
 from tpmcourse.bench import page_weight
-from tpmcourse.paths import ROOT
 
-HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 FA_FONTS = HTML / "_static" / "vendor" / "fontawesome" / "webfonts"
 
 
-@pytest.fixture(scope="module")
-def book_url():
-    """The built book on 127.0.0.1 (named like conftest's fixture, so the tests are in the `book` tier)."""
-    from browser import serve
 
-    assert (HTML / "index.html").exists(), f"the book is not built in {HTML}: run `make book` first"
-    with serve(HTML) as url:
-        yield url
+PAGES = page_weight.book_pages(HTML)
+_WEIGHED: dict[str, page_weight.PageWeight] = {}
 
 
-@pytest.fixture(scope="module")
-def weights(browser, book_url) -> dict[str, page_weight.PageWeight]:
-    pages = page_weight.book_pages(HTML)
-    assert page_weight.LANDING in pages
-    return {p: page_weight.weigh(browser, book_url, p) for p in pages}
+def weight_of(browser, book_url, path: str) -> page_weight.PageWeight:
+    """One first visit to ``path``, measured once per test process (pages are
+    parameters, so test workers share the book between them)."""
+    if path not in _WEIGHED:
+        _WEIGHED[path] = page_weight.weigh(browser, book_url, path)
+    return _WEIGHED[path]
 
 
-def test_every_page_keeps_to_its_budget(weights):
-    rows = list(weights.values())
-    assert page_weight.over_budget(rows) == [], page_weight.table(rows)
+def test_every_page_is_weighed():
+    assert page_weight.LANDING in PAGES and any(page_weight.is_chapter(p) for p in PAGES)
+    assert any(p.startswith("exercises/") for p in PAGES)
 
 
-def test_the_measure_counts_what_the_page_loads(weights, book_url):
-    landing = weights[page_weight.LANDING]
+@pytest.mark.parametrize("path", PAGES)
+def test_the_page_keeps_to_its_budget(browser, book_url, path):
+    row = weight_of(browser, book_url, path)
+    assert page_weight.over_budget([row]) == [], page_weight.table([row])
+
+
+def test_the_measure_counts_what_the_page_loads(browser, book_url):
+    landing = weight_of(browser, book_url, page_weight.LANDING)
     paths = [urlparse(r.url).path for r in landing.responses]
     assert paths[0] == f"/{page_weight.LANDING}"
     assert "/_static/styles/pydata-sphinx-theme.css" in paths
     assert all(r.raw > 0 and r.gzip > 0 for r in landing.responses)
     assert all(urlparse(r.url).hostname == "127.0.0.1" for r in landing.responses)
-    chapter = max((w for p, w in weights.items() if page_weight.is_chapter(p)), key=lambda w: w.figures_gzip)
+    chapter = weight_of(browser, book_url, "chapters/03_skills_and_tools.html")
     assert chapter.figures_gzip > 0  # chapters have charts, counted as figures
 
 
@@ -80,8 +80,8 @@ def test_the_budget_check_bites():
 
 @pytest.mark.parametrize("path", ["intro.html", "course/glossary.html", "chapters/02_responsibilities.html",
                                   "exercises/lab1_prioritization.html"])
-def test_no_page_loads_the_search_index_or_what_it_does_not_show(weights, path):
-    loaded = {Path(urlparse(r.url).path).name for r in weights[path].responses}
+def test_no_page_loads_the_search_index_or_what_it_does_not_show(browser, book_url, path):
+    loaded = {Path(urlparse(r.url).path).name for r in weight_of(browser, book_url, path).responses}
     assert not loaded & {"searchindex.js", "searchtools.js", "language_data.js", "fontawesome.js"}, loaded
     assert not loaded & {"embed-amd.js", "require.js"}, "no page of the book holds a live widget"
     assert not [n for n in loaded if n.endswith((".woff2", ".ttf")) and n.startswith("fa-")], loaded

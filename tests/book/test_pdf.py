@@ -47,7 +47,7 @@ def squash(text: str) -> str:
 def printed() -> Path:
     """The PDF: ``make pdf``'s if it is newer than the built book, else made now."""
     out = pdf.OUT
-    fresh = out.exists() and (out.parent / "_build" / "singlehtml" / f"{ROOT_DOC}.html").exists() and (
+    fresh = out.exists() and pdf.single_page().exists() and (
         not BOOK_STAMP.exists() or out.stat().st_mtime > BOOK_STAMP.stat().st_mtime)
     if not fresh:
         pdf.make(out)
@@ -72,7 +72,7 @@ def pdf_text(page_texts) -> str:
 @pytest.fixture(scope="session")
 def printed_page(printed):
     """The HTML page that was printed (scripts and styles left out: they are not text)."""
-    tree = lxml_html.parse(str(printed.parent / "_build" / "singlehtml" / f"{ROOT_DOC}.html"))
+    tree = lxml_html.parse(str(pdf.single_page()))
     for element in tree.getroot().xpath("//script | //style"):
         element.drop_tree()
     return tree.getroot()

@@ -2,15 +2,13 @@
 holds no model answer: no chapter page holds a solution's text, no lab page
 a solution cell's source, no downloadable source a solution, no instructors'
 page its rubrics; the normal build (``_build/html``, made by ``make book``)
-still holds them all. The term's book is built here, into a temporary folder.
+still holds them all. ``make test`` builds the term's book beside the normal
+one, into ``_build/term`` (the two builds run at the same time).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -20,27 +18,32 @@ from lxml import html as lxml_html  # type: ignore[import-untyped]  # lxml ships
 from tpmcourse.instructor import strip
 from tpmcourse.paths import ROOT
 
-pytestmark = pytest.mark.book  # builds a book, and reads the built one in _build/html
+pytestmark = pytest.mark.book  # reads the built book and the term's book
 
 NORMAL = ROOT / "_build" / "html"
+TERM = ROOT / "_build" / "term" / "_build" / "html"
+SOURCES = ("chapters", "exercises", "course", "instructors", "tpmcourse")  # what the book is built from
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 LABS = sorted((ROOT / "exercises").glob("lab*.ipynb"))
 MARKUP = re.compile(r"[*`$\\]|\{[a-z-]+\}|^\s*(>|[-+]|\d+\.)\s+")
 
 
-@pytest.fixture(scope="module")
-def term(tmp_path_factory) -> Path:
-    """The term's book, built with warnings as errors."""
-    out = tmp_path_factory.mktemp("term")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    run = subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n",
-                          "--keep-going"], env={**os.environ, "TPM_HIDE_SOLUTIONS": "1"},
-                         capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return out / "_build" / "html"
+@pytest.fixture()
+def term() -> Path:
+    """The term's book, which `make test` builds beside the normal one
+    (`make book TPM_HIDE_SOLUTIONS=1`, warnings as errors), and which must be
+    newer than every source it is built from."""
+    assert (TERM / ".built").exists(), (
+        f"the term's book is not built in {TERM}: run `make book TPM_HIDE_SOLUTIONS=1` (make test does)")
+    built = (TERM / ".built").stat().st_mtime
+    newer = [p for folder in SOURCES for p in (ROOT / folder).rglob("*")
+             if p.suffix in (".ipynb", ".md", ".yml", ".py", ".bib") and p.stat().st_mtime > built
+             and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts]
+    assert not newer, f"the term's book is older than {newer[0]}: run `make book TPM_HIDE_SOLUTIONS=1`"
+    return TERM
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def normal() -> Path:
     assert (NORMAL / "index.html").exists(), "the book is not built: run `make book` first"
     return NORMAL

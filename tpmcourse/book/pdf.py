@@ -441,15 +441,23 @@ def _print_pdf(page_html: Path, out: Path, toc: Path, config: Path, chromium: st
     return Printed(out, len(read_pdf(pdf).pages), contents, time.monotonic() - started, tuple(script_errors))
 
 
-def make(out: Path = OUT, *, build_root: Path | None = None, build: bool = True) -> Printed:
-    """Build the single page (unless ``build`` is False: print the last build) and print it to ``out``."""
+def single_page(build_root: Path = ROOT) -> Path:
+    """Where a ``singlehtml`` build into ``build_root`` puts the single page."""
+    start, _ = read_toc()
+    return build_root / "_build" / "singlehtml" / f"{start}.html"
+
+
+def make(out: Path = OUT, *, build_root: Path = ROOT, build: bool = True) -> Printed:
+    """Build the single page (unless ``build`` is False: print the last build) and print it to ``out``.
+
+    By default the single page is built beside the html build (``_build/singlehtml``):
+    the two builders share Sphinx's environment (``_build/.doctrees``), so after
+    ``make book`` no page is read again and only the single page is written."""
     started = time.monotonic()
-    root = build_root or out.parent
     if build:
-        page = build_singlehtml(root)
+        page = build_singlehtml(build_root)
     else:
-        start, _ = read_toc()
-        page = root / "_build" / "singlehtml" / f"{start}.html"
+        page = single_page(build_root)
         if not page.exists():
             raise PrintError(f"{page} does not exist: build it first (drop --no-build)")
     printed = print_pdf(page, out)
@@ -460,8 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tpmcourse.book.pdf", description=(
         "Print the whole course as one PDF (singlehtml build, then the system Chromium)."))
     parser.add_argument("--out", type=Path, default=OUT, help=f"the PDF to write (default: {OUT.relative_to(ROOT)})")
-    parser.add_argument("--build-root", type=Path, default=None,
-                        help="where the singlehtml build goes (its _build/ folder); default: the PDF's folder")
+    parser.add_argument("--build-root", type=Path, default=ROOT,
+                        help="the folder whose _build/ gets the singlehtml build (default: the book's own, "
+                             "which shares the html build's environment; a term's book: _build/term)")
     parser.add_argument("--no-build", action="store_true", help="print the last singlehtml build as it is")
     args = parser.parse_args(argv)
     try:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import nbformat
 
 from tpmcourse.paths import EXERCISES
 
@@ -52,22 +51,28 @@ class Lab:
 
     def data_files(self) -> list[str]:
         """Data files the notebook reads through ``data_file("...")``."""
-        nb = nbformat.read(self.notebook, as_version=4)
-        found = {m for cell in nb.cells for m in DATA_CALL.findall(cell.source)}
+        found = {m for _, source in _cells(self.notebook) for m in DATA_CALL.findall(source)}
         return sorted(found)
 
 
-def _title(nb: nbformat.NotebookNode, default: str) -> str:
-    return next((line[2:].strip() for cell in nb.cells if cell.cell_type == "markdown"
-                 for line in cell.source.splitlines() if line.startswith("# ")), default)
+def _cells(path: Path) -> list[tuple[str, str]]:
+    """Each cell's type and source, read as plain JSON: this module is imported in
+    every lab's kernel, and nbformat's schema validation costs seconds to import."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(cell["cell_type"], "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            for cell in nb["cells"]]
+
+
+def _title(cells: list[tuple[str, str]], default: str) -> str:
+    return next((line[2:].strip() for kind, source in cells if kind == "markdown"
+                 for line in source.splitlines() if line.startswith("# ")), default)
 
 
 @functools.cache
 def _labs() -> tuple[Lab, ...]:
     found = []
     for path in sorted(EXERCISES.glob("lab*_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        found.append(Lab(path.stem.split("_", 1)[1], path, _title(nb, path.stem)))
+        found.append(Lab(path.stem.split("_", 1)[1], path, _title(_cells(path), path.stem)))
     return tuple(found)
 
 

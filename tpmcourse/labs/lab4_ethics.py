@@ -30,6 +30,7 @@ from tpmcourse.checks import (
     show_pair,
     task,
 )
+from tpmcourse.datasets import cached
 from tpmcourse.datasets.lab4_ethics import GRID, REGIONS, SCREENING, USERS, WORKLOADS
 from tpmcourse.fairness import (
     demographic_parity_difference,
@@ -328,6 +329,7 @@ def check_four_fifths(di_ratio, passes_rule):
             "not a verdict: it says nothing about whether the approved applicants were the good ones.")
 
 
+@cached  # read-only by every caller; computed once per data folder
 def _reference_sweep() -> pd.DataFrame:
     return group_threshold_sweep(SCREENING.read(), GROUP, SCORE, LABEL, "sole_trader", SOLE_THRESHOLDS,
                                  {"limited_company": COMPANY_THRESHOLD})
@@ -432,6 +434,7 @@ def check_fairness_memo(fairness_memo):
 # --- Case (c): environmental impact ------------------------------------------------------
 
 
+@cached  # read-only by every caller; computed once per data folder
 def _expected_jobs() -> pd.DataFrame:
     jobs, grid = WORKLOADS.read(), GRID.read()
     rows = []
@@ -491,6 +494,7 @@ def check_emissions(job_emissions):
             f"{per_year.loc[top] / total:.0%} of it, so look there before polishing small jobs.")
 
 
+@cached  # read-only by every caller; computed once per data folder
 def _placements(energy: float, hours: float) -> pd.DataFrame:
     grid = GRID.read()
     rows = [{"region": r, "start_hour_utc": h,
@@ -499,6 +503,7 @@ def _placements(energy: float, hours: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@cached  # read-only by every caller; computed once per data folder
 def _reference_placement() -> tuple[str, int]:
     workloads = WORKLOADS.read()
     job = workloads[workloads["job_id"] == RETRAINING_JOB].iloc[0]
