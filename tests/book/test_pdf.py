@@ -203,9 +203,15 @@ def test_every_page_is_numbered(page_texts):
 
 
 def test_figures_and_typeset_math_are_in(reader):
-    images = [image for page in reader.pages for image in page.images]
-    assert len(images) >= 10, f"{len(images)} images"
-    assert max(image.image.width for image in images) >= 400  # a chart, not an icon
+    found, widest = 0, 0
+    for page in reader.pages:  # until the evidence is in: decoding all 400+ pages' images takes a minute
+        for image in page.images:
+            found += 1
+            widest = max(widest, image.image.width)
+        if found >= 10 and widest >= 400:
+            break
+    assert found >= 10, f"{found} images"
+    assert widest >= 400  # a chart, not an icon
     fonts = {str(font.get_object().get("/BaseFont")) for page in reader.pages[:80]
              for font in (page.get("/Resources", {}).get("/Font") or {}).values()}
     assert any("KaTeX" in font for font in fonts), f"no KaTeX font embedded: {sorted(fonts)}"

@@ -49,10 +49,14 @@ def normal() -> Path:
     return NORMAL
 
 
+#: Sphinx's smart quotes, read back as the source's straight ones.
+STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def page(folder: Path, source: Path) -> str:
-    """The visible text of the page built from ``source``, whitespace collapsed."""
+    """The visible text of the page built from ``source``, whitespace collapsed, quotes straight."""
     tree = lxml_html.parse(str(folder / source.relative_to(ROOT).with_suffix(".html")))
-    return " ".join(tree.getroot().text_content().split())
+    return " ".join(tree.getroot().text_content().split()).translate(STRAIGHT)
 
 
 def plain(line: str) -> str:

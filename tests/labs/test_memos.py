@@ -69,6 +69,23 @@ BASE = {
         "after v1 goes dark. In about 40% of runs processor certification or the partner beta sets the end "
         "date, not the adapter chain. Nine mitigations cost $299,000 and bring about $150,000 of net expected "
         "saving; R01 and R03 are among them."),
+    "first_quarter.review_finding": (
+        "Over the last four sign-up weeks Larkspur Risk approved sole traders at a disparate impact ratio of "
+        "0.79 against limited companies, just under the four-fifths line, and creditworthy sole traders were "
+        "approved 12 points less often than creditworthy companies. The gap is largest for the newest "
+        "merchants, who have the shortest payment history. The data covers four weeks only, so the ratio "
+        "moves with a few dozen decisions, and it says nothing about merchants the model never scored."),
+    "first_quarter.memo": (
+        "Noor, this memo is about the first quarter of 2026 on the Payments Platform. The team has 59.2 free "
+        "person-weeks before 23 February, when the migration and single sign-on take all eight engineers. "
+        "Weekly paying merchants fell by 6 in week 11 while active merchants rose, because fewer of them paid. "
+        "The payment API burns its error budget at 1.05 times the sustainable rate over the last seven days. "
+        "The migration has about a 76% chance of finishing before the 30 June switch-off. Larkspur Risk approves "
+        "sole traders at a ratio of 0.79 against companies, under the four-fifths line. The options are to keep "
+        "the plan as it is, to move one engineer from single sign-on to the migration, or to delay the Bramble "
+        "pilot by a month, and each has a cost for Marco's deal or for the switch-off date. Priya and Dev have read "
+        "these figures and agree with them; Lena has seen the fairness numbers. The quarter is smaller than the "
+        "roadmap we showed in the autumn, and what waits for the migration now sits in the later column."),
 }
 
 #: The extra answers a memo check reads besides the memo.
@@ -83,6 +100,8 @@ ACTION = {
     "ethics.fairness_memo": "approve sole traders below 0.49 while companies stay at 0.35",
     "ethics.carbon_memo": "move the retraining to eu-north at 02:00 UTC from next month",
     "planning.recommendation": "fund the nine mitigations and book certification now",
+    "first_quarter.review_finding": "retrain the model with a sole-trader threshold and have Lena review it monthly",
+    "first_quarter.memo": "approve the plan as drafted and keep both migration engineers on it",
 }
 
 #: Ways to state a decision; {act} is the task's verb phrase, {Act} the same capitalised.

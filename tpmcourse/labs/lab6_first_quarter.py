@@ -739,7 +739,7 @@ def check_review_finding(finding):
     words, numbers = need_memo(
         finding, "finding", min_numbers=2, min_words=60,
         words_hint="about 80–120 is right for a finding in a review.",
-        decision_hint="`finding` does not say what should happen: recommend an action (and who reviews it).",
+        decision_hint="`finding` states no decision: say what should happen, as an action and who reviews it.",
         numbers_hint="`finding` should quote the numbers it rests on (the ratio and the gap); it names fewer "
                      "than two.")
     return (f"a {words}-word finding with {numbers} figures and an action. Your instructor grades it with the "
