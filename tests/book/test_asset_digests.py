@@ -16,7 +16,6 @@ file's SHA-256, ``?v=`` Sphinx's CRC-32 of the bytes without carriage returns.
 from __future__ import annotations
 
 import hashlib
-import os
 import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,10 +23,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html as lxml_html  # type: ignore[import-untyped]  # lxml ships no type hints
 
+from browser import BOOK_HTML as HTML
 from tpmcourse.book import assets
-from tpmcourse.paths import ROOT
 
-HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 THEME_CSS = "_static/styles/pydata-sphinx-theme.css"  # the file the icon font cut rewrites
 
 

@@ -12,7 +12,6 @@ without a build in tests/labs/test_debrief_structure.py.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from pathlib import Path
 
@@ -20,11 +19,11 @@ import nbformat
 import pytest
 from lxml import html as lxml_html  # type: ignore[import-untyped]  # lxml ships no type hints
 
+from browser import BOOK_HTML as HTML
 from tpmcourse.paths import ROOT
 
 pytestmark = pytest.mark.book
 
-HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 LABS = sorted((ROOT / "exercises").glob("lab*.ipynb"))
 # Markdown that does not read as it is written on the page (roles, math, markup, typography).
 UNSHOWN = re.compile(r"[{}$\\|<>&\"'`]|--|\.\.\.|^\s*(```|~~~|:::|:[a-z-]+:)")

@@ -8,7 +8,6 @@ Reads the built book (default ``_build/html``, made by ``make book``;
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -17,20 +16,19 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
+from browser import BOOK_HTML as HTML
 from tpmcourse.book.learner_downloads import published_url
 from tpmcourse.content import learner_edition
-from tpmcourse.paths import ROOT
 
 pytestmark = pytest.mark.book  # reads the built book
 
-HTML = Path(os.environ.get("TPM_BOOK_HTML") or ROOT / "_build" / "html")
 COURSE = learner_edition.Course(published_url())
 NOTEBOOKS = learner_edition.course_notebooks(COURSE)
 BOOK_ROLE = re.compile(r"\{(cite(:[a-z]+)?|doc|term|ref)\}`")
 
 
-@pytest.fixture(scope="module")
-def built() -> Path:
+@pytest.fixture()
+def built() -> Path:  # a cheap check: any worker may run these tests
     assert (HTML / "index.html").exists(), f"the book is not built in {HTML}: run `make book` first"
     return HTML
 

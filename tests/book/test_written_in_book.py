@@ -5,22 +5,19 @@ answer; the assessment map lists each task under its objective."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from tpmcourse.paths import COURSE, ROOT
+from browser import BOOK_HTML as HTML
+from tpmcourse.paths import COURSE
 from tpmcourse.quiz import written
 
 pytestmark = pytest.mark.book  # reads the built book in _build/html
 
 # A book built elsewhere (jupyter-book build --path-output DIR) is tested with
-# TPM_BOOK_HTML=DIR/_build/html; by default, the book `make book` builds.
-HTML = Path(os.environ.get("TPM_BOOK_HTML", ROOT / "_build" / "html"))
 TASKS = written.load_all()
 OUTLINE = yaml.safe_load((COURSE / "outline.yml").read_text(encoding="utf-8"))
 

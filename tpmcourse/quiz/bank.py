@@ -182,29 +182,43 @@ def _distinct(values: list[str], what: str) -> None:
         seen.add(value.casefold())
 
 
-def _describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError, hide: tuple[str, ...] = ()) -> str:
+    """A pydantic error in one line: each field's path and message (path parts
+    starting with one of ``hide``, such as a union's tag, left out)."""
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(QUESTION_TYPES))
+        loc = ".".join(str(p) for p in err["loc"] if not (hide and str(p).startswith(hide)))
         msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
 
 
-def load_bank(path: Path) -> Bank:
-    """Read and validate one bank; raise BankError naming file and question."""
+def read_chapter_file(path: Path, key: str, error: type[ValueError]) -> tuple[dict, list]:
+    """A chapter's YAML file (a question bank, written tasks) as its mapping and
+    the non-empty list under ``key``; ``error`` names the file when it is not so."""
     name = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise BankError(f"{name}: not valid YAML ({exc})") from None
+        raise error(f"{name}: not valid YAML ({exc})") from None
     except OSError as exc:
-        raise BankError(f"{name}: cannot be read ({exc.strerror})") from None
+        raise error(f"{name}: cannot be read ({exc.strerror})") from None
     if not isinstance(raw, dict):
-        raise BankError(f"{name}: expected a mapping with 'chapter' and 'questions', got {type(raw).__name__}")
-    questions = raw.get("questions")
-    if not isinstance(questions, list) or not questions:
-        raise BankError(f"{name}: 'questions' must be a non-empty list")
+        raise error(f"{name}: expected a mapping with 'chapter' and '{key}', got {type(raw).__name__}")
+    items = raw.get(key)
+    if not isinstance(items, list) or not items:
+        raise error(f"{name}: '{key}' must be a non-empty list")
+    return raw, items
+
+
+def _describe(exc: ValidationError) -> str:
+    return describe(exc, QUESTION_TYPES)
+
+
+def load_bank(path: Path) -> Bank:
+    """Read and validate one bank; raise BankError naming file and question."""
+    name = path.name
+    raw, questions = read_chapter_file(path, "questions", BankError)
     parsed = []
     for i, q in enumerate(questions, start=1):
         qid = q.get("id") if isinstance(q, dict) and q.get("id") else f"question {i}"

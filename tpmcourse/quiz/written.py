@@ -31,11 +31,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tpmcourse.paths import COURSE
+from tpmcourse.quiz.bank import describe, read_chapter_file
 
 if TYPE_CHECKING:  # imported where notebooks are edited: a chapter's kernel only shows tasks, and
     import nbformat  # nbformat's schema validation costs seconds to import
@@ -134,29 +134,10 @@ def needs_written_task(objective_text: str) -> bool:
     return bool(WRITTEN_VERBS.search(objective_text.strip()))
 
 
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)
-
-
 def load_file(path: Path) -> WrittenFile:
     """Read and validate one chapter's tasks; raise WrittenError naming file and task."""
     name = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise WrittenError(f"{name}: not valid YAML ({exc})") from None
-    except OSError as exc:
-        raise WrittenError(f"{name}: cannot be read ({exc.strerror})") from None
-    if not isinstance(raw, dict):
-        raise WrittenError(f"{name}: expected a mapping with 'chapter' and 'tasks', got {type(raw).__name__}")
-    tasks = raw.get("tasks")
-    if not isinstance(tasks, list) or not tasks:
-        raise WrittenError(f"{name}: 'tasks' must be a non-empty list")
+    raw, tasks = read_chapter_file(path, "tasks", WrittenError)
     parsed = []
     for i, t in enumerate(tasks, start=1):
         tid = t.get("id") if isinstance(t, dict) and t.get("id") else f"task {i}"
@@ -165,11 +146,11 @@ def load_file(path: Path) -> WrittenFile:
         try:
             parsed.append(WrittenTask.model_validate(t))
         except ValidationError as exc:
-            raise WrittenError(f"{name}: {tid}: {_describe(exc)}") from None
+            raise WrittenError(f"{name}: {tid}: {describe(exc)}") from None
     try:
         written = WrittenFile.model_validate({**raw, "tasks": parsed})
     except ValidationError as exc:
-        raise WrittenError(f"{name}: {_describe(exc)}") from None
+        raise WrittenError(f"{name}: {describe(exc)}") from None
     expected = re.match(r"(ch\d\d)", name)
     if expected and expected[1] != written.chapter:
         raise WrittenError(f"{name}: chapter is {written.chapter!r} but the file is named for {expected[1]}")
