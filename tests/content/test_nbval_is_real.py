@@ -4,6 +4,7 @@ the proof: a notebook whose stored output was altered must fail nbval."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ def run_nbval(path) -> subprocess.CompletedProcess:
          "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
          "-p", "no:cacheprovider", "-q"],
         capture_output=True, text=True, cwd=path.parent, timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},  # the summary line is read
     )
 
 
