@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import pypdfium2
+import pypdfium2  # type: ignore[import-untyped]  # pypdfium2 ships no type hints
 import pytest
 import yaml
 from lxml import html as lxml_html  # type: ignore[import-untyped]  # lxml ships no type hints

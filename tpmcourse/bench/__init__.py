@@ -125,9 +125,19 @@ def fresh_clone_make_test_seconds() -> float:
 
 
 def unit_tier_seconds() -> float:
-    """The tests a developer runs on every change: no Chromium, no built book."""
+    """The tests a developer runs on every change: no Chromium, no built book (on every core, as make test)."""
     return _run([str(BIN / "python"), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
-                 "-m", "not browser and not book"], cwd=ROOT)
+                 "-m", "not browser and not book", "-n", str(os.cpu_count() or 1)], cwd=ROOT)
+
+
+def test_timings() -> list[tuple[str, str, str]]:
+    """The three ways the tests are run, timed on this machine: the unit tiers, a warm
+    ``make test`` (set up and built) and ``make test`` in a fresh clone (set-up included)."""
+    cores = os.cpu_count() or 1
+    return [("unit tiers: pytest -m 'not browser and not book'", f"{unit_tier_seconds():.0f} s", f"{cores} cores"),
+            ("make test, warm (set up and built)", f"{make_test_seconds():.0f} s", "target < 120 s"),
+            ("make test, fresh clone (set-up included)", f"{fresh_clone_make_test_seconds():.0f} s",
+             "target < 240 s")]
 
 
 def _table(rows: list[tuple], headers: tuple) -> str:
@@ -146,9 +156,6 @@ def bench_book(with_tests: bool = True) -> str:
         work = Path(tmp)
         times = book_timings(work)
         (landing, heaviest), max_chapter = page_weights(ROOT / "_build" / "html")
-    unit_seconds = unit_tier_seconds() if with_tests else None
-    test_seconds = make_test_seconds() if with_tests else None
-    fresh_seconds = fresh_clone_make_test_seconds() if with_tests else None
     clean = times["clean build (make book)"]
     baseline = times["clean build, execute_notebooks: force (baseline)"]
     rows = [(k, f"{v:.1f} s", "") for k, v in times.items()]
@@ -160,20 +167,16 @@ def bench_book(with_tests: bool = True) -> str:
     rows.append(("largest chapter page, first load", f"{max_chapter / 1024:.0f} KiB", "target < 2 MB"))
     assets = course_asset_bytes()
     rows.append(("quiz and lab assets (tpmcourse/book/static)", f"{assets / 1024:.1f} KiB", "target < 60 KB"))
-    if unit_seconds is not None:
-        rows.append(("unit tiers: pytest -m 'not browser and not book'", f"{unit_seconds:.0f} s", ""))
-    if test_seconds is not None:
-        rows.append(("make test, warm (set up and built)", f"{test_seconds:.0f} s", "target < 120 s"))
-    if fresh_seconds is not None:
-        rows.append(("make test, fresh clone (set-up included)", f"{fresh_seconds:.0f} s", "target < 240 s"))
+    if with_tests:
+        rows += test_timings()
     return _table(rows, ("measure", "value", "note"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tpmcourse bench", description=__doc__.splitlines()[0])
     parser.add_argument("--no-test", action="store_true", help="skip timing make test")
-    parser.add_argument("--only", choices=["book", "metrics", "grading", "weight", "lighthouse"],
-                        help="run one part")
+    parser.add_argument("--only", choices=["book", "tests", "metrics", "grading", "weight", "lighthouse"],
+                        help="run one part (tests: only the test timings of the book part)")
     parser.add_argument("--html", type=Path, default=None, metavar="DIR",
                         help="weight, lighthouse: the built book to measure (default: _build/html, made by make book)")
     parser.add_argument("--sizes", type=int, nargs="+", default=None, metavar="N",
@@ -198,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "book"):
         print("The book: build, load and test\n")
         print(bench_book(with_tests=not args.no_test))
+        print()
+    if args.only == "tests":
+        print("The tests: unit tiers, make test warm and in a fresh clone\n")
+        print(_table(test_timings(), ("measure", "value", "note")))
         print()
     if args.only in (None, "weight", "lighthouse"):
         html = args.html or built_book()

@@ -24,12 +24,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from tpmcourse import labs
-from tpmcourse.instructor.grade import answers, checker, classreport, exports, fresh, runner, sandbox
+from tpmcourse.instructor.grade import checker, classreport, exports, fresh, runner, sandbox
 from tpmcourse.instructor.grade.report import STATUSES, Grade, TaskResult, clean_text, write_csv, write_feedback
+
+if TYPE_CHECKING:
+    import nbformat
+# nbformat and the answers' decoder (pandas) are imported where they are used: every sandbox's
+# runner (python -m tpmcourse.instructor.grade.runner) imports this package first, and starts
+# 0.3 s sooner without them.
 
 MAX_NOTEBOOK_BYTES = 20_000_000
 MAX_ANSWERS_BYTES = 16_000_000  # the answers' JSON, as the kernel sends it
@@ -73,6 +78,8 @@ def _lab_of(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return None
+        import nbformat
+
         nb = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
         lab = _identify_lab(nb, path)
     except Exception:
@@ -236,6 +243,10 @@ def reference_sizes(lab: labs.Lab, cell_timeout: int = 60, total_timeout: int = 
     with lock:
         if key in _reference_sizes:
             return _reference_sizes[key]
+        import nbformat
+
+        from tpmcourse.instructor.grade import answers
+
         nb = nbformat.read(lab.notebook, as_version=4)
         record = _execute(lab, _code_cells(nb), cell_timeout, total_timeout, 100_000_000, isolated,
                           fresh.data_files(lab, data_seed)[0])
@@ -336,6 +347,8 @@ def _grade_one(student: str, path: Path, cell_timeout: int, total_timeout: int, 
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise ValueError(f"the file is over {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+        import nbformat
+
         nb = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
         nbformat.validate(nb)
     except Exception as exc:

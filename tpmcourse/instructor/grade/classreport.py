@@ -25,10 +25,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from tpmcourse import checks, labs
+from tpmcourse import labs
 from tpmcourse.instructor.grade.report import SCORED, STATUSES, Grade, clean_text, write_atomically
+
+if TYPE_CHECKING:
+    from tpmcourse import checks
 
 NUMBER = re.compile(r"(?<![A-Za-z_\d])[-+−]?(?:\d[\d,_]*)?\.?\d+(?:[eE][-+]?\d+)?")
 TOP_HINTS = 8  # hints shown per lab

@@ -20,7 +20,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tpmcourse import datasets, labs
+from tpmcourse import labs
 from tpmcourse.paths import DATA
 
 SEED_LIMIT = 2**31  # what numpy's generators take without complaint, and short enough to write down
@@ -51,6 +51,8 @@ def folder_for(lab: labs.Lab, seed: int) -> Path:
             return found
         folder = _root_folder() / f"{lab.id}-{len(_folders)}"  # the seed stays out of every name
         folder.mkdir()
+        from tpmcourse import datasets  # numpy and pandas: not for every sandbox's runner
+
         generated = {d.file for d in datasets.registered()}
         files = lab.data_files()
         datasets.write_all(folder, seed, [name for name in files if name in generated])

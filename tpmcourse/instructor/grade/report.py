@@ -29,8 +29,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tpmcourse import checks
+if TYPE_CHECKING:
+    from tpmcourse import checks  # pandas and numpy: not for every sandbox's runner
 
 STATUSES = ("graded", "timeout", "error", "invalid", "skipped")
 SCORED = ("graded", "timeout", "error")  # statuses whose task results count
