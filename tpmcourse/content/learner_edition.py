@@ -34,6 +34,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from pybtex.backends.markdown import Backend as MarkdownBackend  # type: ignore[import-untyped]
+from pybtex.backends.plaintext import Backend as TextBackend  # type: ignore[import-untyped]
 from pybtex.database import BibliographyData, Entry, parse_file  # type: ignore[import-untyped]  # no type hints
 from pybtex.plugin import find_plugin  # type: ignore[import-untyped]
 from pybtex.richtext import Text  # type: ignore[import-untyped]
@@ -237,8 +239,13 @@ def page_labels(path: Path) -> dict[str, str]:
     return found
 
 
+# Backends made once: pybtex's render_as(name) looks its backend up among the installed
+# packages' entry points on every call (5 of the 6 s a learner edition took).
+_TEXT, _MARKDOWN = TextBackend(), MarkdownBackend()
+
+
 def _plain(text: Text) -> str:
-    return " ".join(text.render_as("text").split())
+    return " ".join(text.render(_TEXT).split())
 
 
 def _names(entry: Entry) -> str:
@@ -267,7 +274,7 @@ def bibliography(files: Iterable[Path]) -> dict[str, Reference]:
     references = {}
     for formatted in style.format_entries(data.entries.values()):
         entry = data.entries[formatted.key]
-        markdown = " ".join(formatted.text.render_as("markdown").split())
+        markdown = " ".join(formatted.text.render(_MARKDOWN).split())
         references[formatted.key] = Reference(formatted.key, _names(entry), entry.fields.get("year", "n.d."),
                                               markdown, _plain(formatted.text))
     return references
