@@ -18,6 +18,7 @@ math or code loads none of their files.
 from __future__ import annotations
 
 import re
+from dataclasses import astuple
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,7 +39,7 @@ def weight_of(browser, book_url, path: str) -> page_weight.PageWeight:
     """One first visit to ``path``, measured once per test process (pages are
     parameters, so test workers share the book between them)."""
     if path not in _WEIGHED:
-        _WEIGHED[path] = page_weight.weigh(browser, book_url, path)
+        _WEIGHED[path] = page_weight.weigh(browser, book_url, path, HTML)
     return _WEIGHED[path]
 
 
@@ -62,6 +63,14 @@ def test_the_measure_counts_what_the_page_loads(browser, book_url):
     assert all(urlparse(r.url).hostname == "127.0.0.1" for r in landing.responses)
     chapter = weight_of(browser, book_url, "chapters/03_skills_and_tools.html")
     assert chapter.figures_gzip > 0  # chapters have charts, counted as figures
+
+
+@pytest.mark.parametrize("path", ["intro.html", "chapters/03_skills_and_tools.html"])
+def test_weighing_from_the_served_files_gives_what_the_bodies_give(browser, book_url, path):
+    """The tests weigh the served folder's files (each compressed once); the bodies say the same."""
+    by_body = page_weight.weigh(browser, book_url, path)
+    by_file = weight_of(browser, book_url, path)
+    assert sorted(map(astuple, by_file.responses)) == sorted(map(astuple, by_body.responses))
 
 
 def test_the_budget_check_bites():

@@ -3,10 +3,11 @@ loads, counted in headless Chromium over a local HTTP server.
 
 Each page is opened in a fresh browser context (an empty cache), scrolled to
 its end so that anything loaded lazily is loaded too, and left until the
-network is idle. Every request goes through Playwright's request
-interception, which hands over the response body: its bytes are counted as
-served (``raw``) and again compressed with gzip at level 6 (``gzip``), so the
-compressed figure does not depend on what the server does. Figures are the
+network is idle. Every response is counted: its bytes as served (``raw``)
+and again compressed with gzip at level 6 (``gzip``), so the compressed
+figure does not depend on what the server does. A file of the served folder
+is weighed from the file (the bytes the static server sends, compressed once
+per file rather than once per page); anything else from its body. Figures are the
 images Sphinx copies into ``_images/`` (charts and pictures in the text); the
 chapter budget is counted without them.
 
@@ -16,17 +17,19 @@ and printed beside the table by ``make bench``.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from tpmcourse.paths import ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Route
+    from playwright.sync_api import Browser, Request
+    from playwright.sync_api import Response as PlaywrightResponse
 
 LANDING = "intro.html"  # index.html only redirects here
 KB = 1000  # budgets are in kilobytes of 1000 bytes, the stricter reading
@@ -98,28 +101,52 @@ def _tests_on_path() -> None:
         sys.path.insert(0, str(ROOT / "tests"))
 
 
-def weigh(browser: Browser, url: str, page_path: str) -> PageWeight:
-    """One first visit to ``page_path`` of the book served at ``url``."""
+@functools.lru_cache(maxsize=1024)
+def _file_weight(path: Path, size: int, mtime_ns: int) -> tuple[int, int]:
+    """A served file's bytes, raw and gzipped: once per file and version, not once per page."""
+    body = path.read_bytes()
+    return len(body), gzip_size(body)
+
+
+def weigh(browser: Browser, url: str, page_path: str, folder: Path | None = None) -> PageWeight:
+    """One first visit to ``page_path`` of the book served at ``url``. With ``folder``, the
+    folder the server serves as is: a response for one of its files is weighed from the file
+    (the same bytes, without passing each body through Playwright); others by their body."""
     weight = PageWeight(page_path)
     context = browser.new_context()
-
-    def count(route: Route) -> None:
-        response = route.fetch()
-        body = response.body()
-        weight.responses.append(Response(route.request.url, len(body), gzip_size(body)))
-        route.fulfill(response=response, body=body)
-
-    context.route("**/*", count)
+    seen: list[PlaywrightResponse] = []
+    pending: set[Request] = set()
+    context.on("request", lambda r: pending.add(r))
+    context.on("requestfinished", lambda r: pending.discard(r))
+    context.on("requestfailed", lambda r: pending.discard(r))
+    context.on("response", lambda r: seen.append(r))
     page = context.new_page()
     try:
         page.goto(f"{url}/{page_path}", wait_until="load")
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(200)  # a font asked for by the last layout
-        page.wait_for_load_state("networkidle")
+        # A font asked for by the last layout: lay out now, wait for the fonts, then for the requests.
+        page.evaluate("document.body.offsetHeight; document.fonts.ready.then(() => true)")
+        for _ in range(500):  # 10 s at most
+            if not pending:
+                break
+            page.wait_for_timeout(20)
+        for response in seen:
+            weight.responses.append(_weigh(response, url, folder))
     finally:
         context.close()
     return weight
+
+
+def _weigh(response: PlaywrightResponse, url: str, folder: Path | None) -> Response:
+    if folder is not None and response.url.startswith(url + "/") and response.status == 200:
+        path = folder / unquote(urlparse(response.url).path).lstrip("/")
+        if path.is_file() and folder.resolve() in path.resolve().parents:
+            stat = path.stat()
+            raw, gzipped = _file_weight(path, stat.st_size, stat.st_mtime_ns)
+            return Response(response.url, raw, gzipped)
+    body = response.body()
+    return Response(response.url, len(body), gzip_size(body))
 
 
 def measure(html: Path, pages: list[str] | None = None) -> list[PageWeight]:
@@ -134,7 +161,7 @@ def measure(html: Path, pages: list[str] | None = None) -> list[PageWeight]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for page_path in pages if pages is not None else book_pages(html):
-                rows.append(weigh(browser, url, page_path))
+                rows.append(weigh(browser, url, page_path, html))
         finally:
             browser.close()
     return rows
