@@ -30,9 +30,20 @@ if TYPE_CHECKING:
 BIN = Path(sys.executable).parent
 
 
+LOGS = ROOT / "_build" / "bench"
+
+
 def _run(cmd: list[str], **kwargs) -> float:
+    """Seconds ``cmd`` took; its output goes to a log in _build/bench/, kept and named when it fails."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{time.strftime('%Y%m%d-%H%M%S')}-{Path(cmd[0]).name}-{'-'.join(cmd[1:3])}.log".replace("/", "_")
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    with log.open("wb") as out:
+        done = subprocess.run(cmd, check=False, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+    if done.returncode:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {done.returncode}); its output is in {log}:\n"
+                         + "\n".join(tail))
     return time.perf_counter() - start
 
 
@@ -134,10 +145,15 @@ def test_timings() -> list[tuple[str, str, str]]:
     """The three ways the tests are run, timed on this machine: the unit tiers, a warm
     ``make test`` (set up and built) and ``make test`` in a fresh clone (set-up included)."""
     cores = os.cpu_count() or 1
-    return [("unit tiers: pytest -m 'not browser and not book'", f"{unit_tier_seconds():.0f} s", f"{cores} cores"),
-            ("make test, warm (set up and built)", f"{make_test_seconds():.0f} s", "target < 120 s"),
-            ("make test, fresh clone (set-up included)", f"{fresh_clone_make_test_seconds():.0f} s",
-             "target < 240 s")]
+    rows = []
+    for label, measure, note in (("unit tiers: pytest -m 'not browser and not book'", unit_tier_seconds,
+                                  f"{cores} cores"),
+                                 ("make test, warm (set up and built)", make_test_seconds, "target < 120 s"),
+                                 ("make test, fresh clone (set-up included)", fresh_clone_make_test_seconds,
+                                  "target < 240 s")):
+        rows.append((label, f"{measure():.0f} s", note))
+        print(f"  {label}: {rows[-1][1]}", file=sys.stderr, flush=True)  # kept if a later one fails
+    return rows
 
 
 def _table(rows: list[tuple], headers: tuple) -> str:
