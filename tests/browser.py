@@ -37,3 +37,22 @@ def serve(folder: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class InFlight:
+    """The requests a page or browser context has made and not yet finished or failed:
+    :meth:`wait` lets them end, which is what Playwright's "networkidle" waits half a
+    second of quiet for, once what made them (the load, axe's run) is over."""
+
+    def __init__(self, target) -> None:
+        self.pending: set = set()
+        target.on("request", lambda r: self.pending.add(r))
+        target.on("requestfinished", lambda r: self.pending.discard(r))
+        target.on("requestfailed", lambda r: self.pending.discard(r))
+
+    def wait(self, page, seconds: float = 10.0) -> None:
+        """Until nothing is in flight, or ``seconds`` have passed (a request may hang)."""
+        for _ in range(int(seconds / 0.02)):
+            if not self.pending:
+                return
+            page.wait_for_timeout(20)

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from browser import InFlight
 from quizpage import answer, result
 from tpmcourse.book import repository, widgets
 from tpmcourse.paths import ROOT
@@ -51,7 +52,8 @@ def visit(browser, url: str, mode: str, extra: str = "") -> Visit:
     test), wait for its widgets, run axe, and wait for what the page still has in flight."""
     context = browser.new_context(color_scheme=mode)
     page = context.new_page()
-    hosts, console, thrown, pending, by_axe = set(), [], [], set(), set()
+    hosts, console, thrown, by_axe = set(), [], [], set()
+    in_flight = InFlight(page)
     axe_running = False
     if extra:
         def add(route):
@@ -59,10 +61,7 @@ def visit(browser, url: str, mode: str, extra: str = "") -> Visit:
             route.fulfill(response=response, body=response.text().replace("</body>", extra + "</body>"))
         page.route(url, add)
     page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
-    page.on("request", lambda r: pending.add(r))
     page.on("request", lambda r: by_axe.add(r.url) if axe_running and is_axe_reading_a_sheet(r) else None)
-    page.on("requestfinished", lambda r: pending.discard(r))
-    page.on("requestfailed", lambda r: pending.discard(r))
     page.on("console", lambda m: console.append((m.text, m.location.get("url", ""))) if m.type == "error" else None)
     page.on("pageerror", lambda e: thrown.append(str(e)))
     try:
@@ -76,10 +75,7 @@ def visit(browser, url: str, mode: str, extra: str = "") -> Visit:
         axe_running = False
         # axe ran for longer than the half second of quiet Playwright's "networkidle" waits for:
         # whatever the page fetches late (a tracker, a font) has been asked for; let it end.
-        for _ in range(500):
-            if not pending:
-                break
-            page.wait_for_timeout(20)
+        in_flight.wait(page)
         # axe fetches the page's stylesheets again to read them (by XHR), resolving an @import against
         # the page rather than the sheet (/basic.css): a 404 of its own making, not of the page's.
         errors = [text for text, where in console

@@ -141,7 +141,7 @@ def unit_tier_seconds() -> float:
                  "-m", "not browser and not book", "-n", str(os.cpu_count() or 1)], cwd=ROOT)
 
 
-def test_timings() -> list[tuple[str, str, str]]:
+def timed_test_runs() -> list[tuple[str, str, str]]:
     """The three ways the tests are run, timed on this machine: the unit tiers, a warm
     ``make test`` (set up and built) and ``make test`` in a fresh clone (set-up included)."""
     cores = os.cpu_count() or 1
@@ -184,7 +184,7 @@ def bench_book(with_tests: bool = True) -> str:
     assets = course_asset_bytes()
     rows.append(("quiz and lab assets (tpmcourse/book/static)", f"{assets / 1024:.1f} KiB", "target < 60 KB"))
     if with_tests:
-        rows += test_timings()
+        rows += timed_test_runs()
     return _table(rows, ("measure", "value", "note"))
 
 
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.only == "tests":
         print("The tests: unit tiers, make test warm and in a fresh clone\n")
-        print(_table(test_timings(), ("measure", "value", "note")))
+        print(_table(timed_test_runs(), ("measure", "value", "note")))
         print()
     if args.only in (None, "weight", "lighthouse"):
         html = args.html or built_book()

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlparse
 from tpmcourse.paths import ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Request
+    from playwright.sync_api import Browser
     from playwright.sync_api import Response as PlaywrightResponse
 
 LANDING = "intro.html"  # index.html only redirects here
@@ -112,13 +112,13 @@ def weigh(browser: Browser, url: str, page_path: str, folder: Path | None = None
     """One first visit to ``page_path`` of the book served at ``url``. With ``folder``, the
     folder the server serves as is: a response for one of its files is weighed from the file
     (the same bytes, without passing each body through Playwright); others by their body."""
+    _tests_on_path()
+    from browser import InFlight
+
     weight = PageWeight(page_path)
     context = browser.new_context()
     seen: list[PlaywrightResponse] = []
-    pending: set[Request] = set()
-    context.on("request", lambda r: pending.add(r))
-    context.on("requestfinished", lambda r: pending.discard(r))
-    context.on("requestfailed", lambda r: pending.discard(r))
+    in_flight = InFlight(context)
     context.on("response", lambda r: seen.append(r))
     page = context.new_page()
     try:
@@ -127,10 +127,7 @@ def weigh(browser: Browser, url: str, page_path: str, folder: Path | None = None
         page.wait_for_load_state("networkidle")
         # A font asked for by the last layout: lay out now, wait for the fonts, then for the requests.
         page.evaluate("document.body.offsetHeight; document.fonts.ready.then(() => true)")
-        for _ in range(500):  # 10 s at most
-            if not pending:
-                break
-            page.wait_for_timeout(20)
+        in_flight.wait(page)
         for response in seen:
             weight.responses.append(_weigh(response, url, folder))
     finally:
