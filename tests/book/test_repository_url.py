@@ -6,7 +6,8 @@ it runs in, so a fork's Pages link to the fork).
 A small book is built here twice with the course's own extension and the
 course's own repository, launch-button and HTML settings: once without the
 variable, once with a fork's URL. Its notebook page must link to the one
-repository of that build, in the repository button and in every launch button.
+repository of that build, in the repository button and in every launch button,
+and the launch buttons to the branch of the learner edition (``tpm_launch_branch``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import nbformat
@@ -30,6 +32,10 @@ pytestmark = pytest.mark.book  # builds a (small) book
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 DEFAULT = CONFIG["repository"]["url"]
+LAUNCH_BRANCH = CONFIG["sphinx"]["config"]["tpm_launch_branch"]
+HUB = "https://hub.a-university.test"
+# The course's launch settings, with a hub's address filled in as an institution would.
+LAUNCH = {**CONFIG["launch_buttons"], "jupyterhub_url": HUB}
 FORK = "https://github.com/a-fork-of/the-tpm-course"
 
 
@@ -39,8 +45,8 @@ def small_book(folder: Path) -> Path:
     html = {key: value for key, value in CONFIG["html"].items() if key != "favicon"}
     config = {
         "title": "A small book", "only_build_toc_files": True, "execute": {"execute_notebooks": "off"},
-        "repository": CONFIG["repository"], "launch_buttons": CONFIG["launch_buttons"], "html": html,
-        "sphinx": {"extra_extensions": ["tpmcourse.book"]},
+        "repository": CONFIG["repository"], "launch_buttons": LAUNCH, "html": html,
+        "sphinx": {"extra_extensions": ["tpmcourse.book"], "config": {"tpm_launch_branch": LAUNCH_BRANCH}},
     }
     (folder / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (folder / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro",
@@ -69,16 +75,13 @@ def build(folder: Path, repository_url: str | None) -> BeautifulSoup:
 
 def repository_links(soup: BeautifulSoup) -> dict[str, str]:
     """The page's repository button and launch buttons, by kind."""
-    links = [str(a["href"]) for a in soup.find_all("a", href=True)]
-    launch = CONFIG["launch_buttons"]
     found = {}
-    for link in links:
-        if link.startswith(launch["binderhub_url"]):
-            found["binder"] = link
-        elif link.startswith(launch["colab_url"]):
-            found["colab"] = link
-        elif link.startswith(launch["jupyterhub_url"]):
-            found["jupyterhub"] = link
+    for a in soup.select(".dropdown-launch-buttons a[href]"):
+        link = str(a["href"])
+        kind = next((kind for kind in ("binderhub", "colab", "jupyterhub")
+                     if LAUNCH.get(f"{kind}_url") and link.startswith(LAUNCH[f"{kind}_url"])), link)
+        assert kind not in found, f"two {kind} buttons"
+        found[kind] = link
     button = soup.find("a", attrs={"title": "Source repository"})
     assert button is not None, "the page has no repository button"
     found["repository"] = str(button["href"])
@@ -87,12 +90,9 @@ def repository_links(soup: BeautifulSoup) -> dict[str, str]:
 
 def expected_links(url: str) -> dict[str, str]:
     owner_name = urlparse(url).path.strip("/")
-    branch = CONFIG["repository"]["branch"]
-    launch = CONFIG["launch_buttons"]
     return {
         "repository": url,
-        "binder": f"{launch['binderhub_url']}/v2/gh/{owner_name}/{branch}?urlpath=lab/tree/lesson.ipynb",
-        "colab": f"{launch['colab_url']}/github/{owner_name}/blob/{branch}/lesson.ipynb",
+        "binderhub": f"{LAUNCH['binderhub_url']}/v2/gh/{owner_name}/{LAUNCH_BRANCH}?urlpath=lab/tree/lesson.ipynb",
     }
 
 
@@ -106,9 +106,22 @@ def pages(tmp_path_factory) -> dict[str, BeautifulSoup]:
 @pytest.mark.parametrize(("build_name", "url"), [("default", DEFAULT), ("fork", FORK)])
 def test_every_button_points_at_the_repository_of_the_build(pages, build_name, url):
     links = repository_links(pages[build_name])
-    assert {key: links.get(key) for key in ("repository", "binder", "colab")} == expected_links(url)
-    hub = parse_qs(urlparse(links["jupyterhub"]).query)
-    assert hub["repo"] == [url] and hub["branch"] == [CONFIG["repository"]["branch"]]
+    hub = links.pop("jupyterhub")
+    assert links == expected_links(url)  # and no Colab button: Colab would open a notebook without the course
+    assert hub.startswith(f"{HUB}/hub/user-redirect/git-pull?")
+    query = parse_qs(urlparse(hub).query)
+    assert query["repo"] == [url] and query["branch"] == [LAUNCH_BRANCH]
+
+
+def test_the_launch_buttons_open_the_learner_branch_and_nothing_else_changes():
+    assert CONFIG["repository"]["branch"] != LAUNCH_BRANCH  # else the tests above could not tell them apart
+    options = {"repository_url": DEFAULT, "repository_branch": "main"}
+    config = SimpleNamespace(tpm_launch_branch=LAUNCH_BRANCH, html_theme_options=dict(options))
+    repository.launch_from_learner_branch(None, config)  # type: ignore[arg-type]
+    assert config.html_theme_options == {**options, "repository_branch": LAUNCH_BRANCH}
+    unset = SimpleNamespace(tpm_launch_branch="", html_theme_options=dict(options))
+    repository.launch_from_learner_branch(None, unset)  # type: ignore[arg-type]
+    assert unset.html_theme_options == options
 
 
 def test_a_fork_build_names_the_default_repository_nowhere(pages):

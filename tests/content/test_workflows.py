@@ -1,9 +1,12 @@
 """The GitHub workflow keeps its design: every push and pull request is tested
 by the project's own CI script, and only a push to main publishes, to GitHub
-Pages with the official actions, the book that those tests built. An edit
-that would publish an untested book, or publish from a pull request, fails here
-(``workflow_problems``), and each rule is shown to catch its own mistake. The
-workflows also pass actionlint, which ``make lint`` runs too.
+Pages with the official actions, the book that those tests built, after one
+job, the only one that may write to the repository, has pushed the branch its
+launch buttons open (``tpmcourse launch-tree``). An edit that would publish an
+untested book, publish from a pull request, or send the launch buttons to a
+branch not yet written fails here (``workflow_problems``), and each rule is
+shown to catch its own mistake. The workflows also pass actionlint, which
+``make lint`` runs too.
 """
 
 from __future__ import annotations
@@ -128,6 +131,42 @@ def workflow_problems(workflow: dict[str, Any]) -> list[str]:
         problems.append(f"job {name!r} does not deploy to the github-pages environment with its URL")
     used = {str(step.get("uses", "")).split("@")[0] for job in jobs.values() for step in job.get("steps", [])}
     problems += [f"{action} is not used" for action in PAGES_ACTIONS if action not in used]
+    return problems + launch_branch_problems(jobs, testing, deploying=name)
+
+
+def launch_branch_problems(jobs: dict[str, Any], testing: list[str], deploying: str) -> list[str]:
+    """The launch branch is written from a tested main, by the one job that may write to the
+    repository, to the branch ``tpmcourse launch-tree --branch`` names, before the book is published."""
+    problems = []
+    writing = [name for name, job in jobs.items() if (job.get("permissions") or {}).get("contents") == "write"]
+    trees = [(name, step) for name, job in jobs.items() for step in job.get("steps", [])
+             if "launch-tree --out" in str(step.get("run", ""))]
+    if not trees:
+        problems.append("no job writes the launch tree (tpmcourse launch-tree --out)")
+    for name, step in trees:
+        if not only_on_main(step.get("if") or jobs[name].get("if")):
+            problems.append("the launch tree is written outside main")
+        steps = jobs[name]["steps"]
+        tested = bool(upstream(jobs, name) & set(testing)) or (name in testing and steps.index(step) > next(
+            i for i, s in enumerate(steps) if runs_tests(s)))
+        if not tested:
+            problems.append(f"job {name!r} writes the launch tree before the tests pass")
+    pushing = [name for name, job in jobs.items() if any("git push" in str(s.get("run", "")) for s in job["steps"])]
+    if len(pushing) != 1:
+        return [*problems, f"{len(pushing)} jobs push the launch branch, not one"]
+    name = pushing[0]
+    job = jobs[name]
+    if set(writing) != {name}:
+        problems.append(f"jobs that may write to the repository: {writing}, not only {name!r}, which pushes")
+    if not only_on_main(job.get("if")):
+        problems.append(f"job {name!r} pushes the launch branch from other branches than main")
+    if not set(testing) & upstream(jobs, name):
+        problems.append(f"job {name!r} pushes the launch branch without waiting for the tests")
+    if name not in upstream(jobs, deploying):
+        problems.append(f"job {deploying!r} publishes the book before its launch branch is pushed")
+    push = next(s for s in job["steps"] if "git push" in str(s.get("run", "")))
+    if "launch_branch" not in str(push.get("env", {})) + str(push.get("run", "")):
+        problems.append("the launch branch pushed is not the one `tpmcourse launch-tree --branch` names")
     return problems
 
 
@@ -147,6 +186,11 @@ def mutate(change) -> dict[str, Any]:
 
 def deploy_job(workflow: dict[str, Any]) -> dict[str, Any]:
     return next(job for job in workflow["jobs"].values() if steps_using(job, "actions/deploy-pages"))
+
+
+def launch_job(workflow: dict[str, Any]) -> dict[str, Any]:
+    return next(job for job in workflow["jobs"].values() if any("git push" in str(s.get("run", ""))
+                                                                for s in job.get("steps", [])))
 
 
 def job_that_tests(workflow: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +216,14 @@ MISTAKES = {
         key=lambda s: 0 if "upload-pages-artifact" in str(s.get("uses", "")) else 1),
     "unpinned action": lambda w: deploy_job(w)["steps"][-1].update(uses="actions/deploy-pages@main"),
     "a fixed repository URL": lambda w: job_that_tests(w)["env"].update(TPM_REPOSITORY_URL="https://github.com/o/n"),
+    "launch branch from any branch": lambda w: launch_job(w).pop("if"),
+    "book before its launch branch": lambda w: deploy_job(w).update(needs="test"),
+    "launch branch before the tests": lambda w: launch_job(w).pop("needs"),
+    "write rights for the test job": lambda w: job_that_tests(w).update(permissions={"contents": "write"}),
+    "a fixed launch branch": lambda w: [s["env"].update(BRANCH="learner") for s in launch_job(w)["steps"]
+                                        if "env" in s],
+    "no launch tree": lambda w: job_that_tests(w).update(steps=[s for s in job_that_tests(w)["steps"]
+                                                                if "launch-tree --out" not in str(s.get("run", ""))]),
 }
 
 

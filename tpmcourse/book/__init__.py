@@ -43,6 +43,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     assets.register(app)
     solutions.register(app)  # tpm_hide_solutions: a term's book, without model answers
     app.connect("config-inited", repository.override_from_environment)  # TPM_REPOSITORY_URL, else _config.yml
+    app.add_config_value("tpm_launch_branch", "", "html", types=[str])
+    app.connect("config-inited", repository.launch_from_learner_branch)
     # A singlehtml build (printed by `make pdf`) renders pages as the html build does. Imported
     # here, not above, so that `python -m tpmcourse.book.pdf` does not find its module loaded.
     from tpmcourse.book import pdf

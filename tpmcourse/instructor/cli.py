@@ -3,8 +3,8 @@
 This module only parses arguments and dispatches: each sub-command lives in
 its own module (``listing``, ``assign``, ``quiz_export``, ``grade``, ``outputs``, and
 ``tpmcourse.datasets`` for ``data``, ``tpmcourse.content.learner_folder`` for
-``notebooks``). Sub-commands print a clear message and exit non-zero on bad
-input instead of showing a traceback.
+``notebooks``, ``tpmcourse.content.launch_tree`` for ``launch-tree``). Sub-commands
+print a clear message and exit non-zero on bad input instead of showing a traceback.
 """
 
 from __future__ import annotations
@@ -38,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--book-url", default=None,
                            help="the published book that links to pages other than notebooks go to "
                                 "(default: the course repository's GitHub Pages)")
+    launch = sub.add_parser("launch-tree", help="the tree the launch buttons open: the course, its notebooks "
+                                                 "in their learner edition (the workflow pushes it to a branch)")
+    launch.add_argument("--out", type=Path, default=None, help="a new folder to write the tree to")
+    launch.add_argument("--source", default="the main branch",
+                        help="what the tree was made from, as its LEARNER_EDITION.md says (e.g. a commit)")
+    launch.add_argument("--book-url", default=None,
+                        help="the published book that links to pages other than notebooks go to "
+                             "(default: the course repository's GitHub Pages)")
+    launch.add_argument("--branch", action="store_true",
+                        help="only print the branch the launch buttons open (_config.yml's tpm_launch_branch)")
     quiz_export = sub.add_parser("quiz-export", help="chapters' quizzes for Canvas (QTI 1.2) or Moodle (Moodle XML)")
     quiz_export.add_argument("--chapter", action="append", default=[], metavar="N",
                              help="a chapter, by number (repeat for more)")
@@ -99,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         from tpmcourse.content import learner_folder
 
         return learner_folder.run(args.out, args.force, args.book_url)
+    if args.command == "launch-tree":
+        from tpmcourse.content import launch_tree
+
+        if args.out is None and not args.branch:
+            build_parser().error("launch-tree needs --out DIR (or --branch)")
+        return launch_tree.run(args.out, args.book_url, args.source, print_branch=args.branch)
     if args.command == "quiz-export":
         from tpmcourse.instructor import quiz_export
 
