@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,14 +49,17 @@ def processes() -> dict[int, tuple[int, str]]:
     return {pid: (p.parent, p.cmdline) for pid, p in process_table().items()}
 
 
-def descendants(table: dict[int, Process], root: int | None = None) -> dict[int, Process]:
-    """The processes descending from ``root`` (default: this process)."""
+def descendants(table: dict[int, Process], root: int | None = None,
+                skip: Collection[int] = ()) -> dict[int, Process]:
+    """The processes descending from ``root`` (default: this process), but those in ``skip`` and
+    theirs: a test that asks what it started skips what ran before (a browser of the same worker
+    may start a helper process at any time)."""
     found: dict[int, Process] = {}
     parents = [os.getpid() if root is None else root]
     while parents:
         parent = parents.pop()
         for pid, process in table.items():
-            if process.parent == parent and pid not in found:
+            if process.parent == parent and pid not in found and pid not in skip:
                 found[pid] = process
                 parents.append(pid)
     return found

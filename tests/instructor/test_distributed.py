@@ -21,11 +21,13 @@ import csv
 import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import nbformat
@@ -65,10 +67,12 @@ def sabotaged(real):
     return task
 
 
-def tree() -> dict[int, str]:
+def tree(before: Collection[int] = ()) -> dict[int, str]:
     """This process's descendants, but multiprocessing's resource tracker, which
-    the cluster's first worker starts and which stays until this process ends."""
-    return {pid: p.cmdline for pid, p in descendants(process_table()).items()
+    the cluster's first worker starts and which stays until this process ends,
+    and the processes ``before`` with their own (the worker's browser, whose
+    helpers come and go)."""
+    return {pid: p.cmdline for pid, p in descendants(process_table(), skip=before).items()
             if "multiprocessing.resource_tracker" not in p.cmdline}
 
 
@@ -123,9 +127,9 @@ def cluster_class(tmp_path_factory):
         seen_running = watch.close()
         shutil.rmtree(work_tmp, ignore_errors=True)
     deadline = time.monotonic() + 10
-    while (set(tree()) - children or mentioning(work_tmp)) and time.monotonic() < deadline:
+    while (tree(before=children) or mentioning(work_tmp)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    new_children = {pid: cmdline for pid, cmdline in tree().items() if pid not in children}
+    new_children = tree(before=children)
     return {"code": code, "address": address, "printed": printed.getvalue(), "here": read_rows(here),
             "cluster": read_rows(out) if out.exists() else {},
             "students": set(notebooks), "left_in_tmp": left_in_tmp, "new_children": new_children,
@@ -159,6 +163,30 @@ def test_a_failed_task_is_an_error_row_for_its_submission(cluster_class):
     assert all("grade it again" in r["message"] for r in (crash, killer))
     feedback = cluster_class["root"] / "cluster_feedback"
     assert len(list(feedback.glob("*.md"))) == len(cluster_class["students"])
+
+
+def test_what_ran_before_is_not_counted_but_what_starts_now_is():
+    """As a worker's browser does, a process that ran before starts a child late: not the
+    cluster's. A process started after the snapshot, and its children, are counted."""
+    old = subprocess.Popen(["sh", "-c", "sleep 0.3; sleep 30; true"], start_new_session=True)
+    new = None
+    try:
+        before = set(tree())
+        assert old.pid in before
+        new = subprocess.Popen(["sh", "-c", "sleep 30; true"], start_new_session=True)
+        deadline = time.monotonic() + 10
+        while len(descendants(process_table(), root=old.pid)) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        late = set(descendants(process_table(), root=old.pid))
+        assert late, "the old process started no child"
+        started = tree(before=before)
+        assert new.pid in started and not late & set(started)
+        assert late <= set(tree())  # without the snapshot, the late child counts
+    finally:
+        for process in (old, new):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGKILL)  # with its sleeps
+                process.wait()
 
 
 def test_nothing_is_left_after_the_cluster_closes(cluster_class):
