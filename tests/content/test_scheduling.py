@@ -1,10 +1,10 @@
-"""How ``make test`` shares the suite between workers (tests/conftest.py): a
+"""How ``make test`` shares the suite between workers (tests/scheduling.py): a
 notebook's cells and a module with a costly shared set-up stay together,
 everything else is spread test by test."""
 
 from __future__ import annotations
 
-from conftest import sets_up_once, unit_of
+from scheduling import sets_up_once, unit_of
 
 
 def test_a_notebooks_cells_are_one_unit():
@@ -33,3 +33,21 @@ def test_the_rule_reads_fixture_scopes_and_star_imports(tmp_path):
         (tmp_path / f"test_{name}.py").write_text(source, encoding="utf-8")
         found[name] = sets_up_once(tmp_path / f"test_{name}.py")
     assert found == {"module": True, "session": True, "star": True, "function": False, "plain": False}
+
+
+def test_a_notebook_given_alone_keeps_its_cells_on_one_worker():
+    """`pytest -n 2 --nbval exercises/…` without tests/: the root conftest.py still schedules it
+    (a lab's later cells use the earlier ones' variables, so spread over two workers they fail)."""
+    import os
+    import subprocess
+    import sys
+
+    from tpmcourse.paths import ROOT
+
+    run = subprocess.run([sys.executable, "-m", "pytest", "exercises/lab5_planning.ipynb", "--nbval",
+                          "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+                          "-p", "no:cacheprovider", "-q", "-n", "2"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
