@@ -12,15 +12,26 @@ DATA = ROOT / "data"
 COURSE = ROOT / "course"
 
 
+def apart_from_the_course(root: Path | None = None) -> str | None:
+    """Why the course's files cannot be found, when the package was installed without them
+    (``pip install .`` copies the package alone; Binder used to run it after ``-e .``); else None."""
+    root = ROOT if root is None else root
+    if (root / "_toc.yml").exists():
+        return None
+    return (f"tpmcourse is installed apart from its course folder ({root} holds no _toc.yml), so it cannot "
+            "find the course's data and question banks. Install it from the course folder with "
+            "`pip install -e .` (as `make book` and `make test` do), then restart the kernel.")
+
+
 def course_data(name: str) -> Path:
     """The course's own copy of a data file, whatever the current directory:
     expected answers are computed from it, never from a learner's edited copy.
     A clear error when it is missing."""
     path = DATA / name
     if not path.exists():
-        raise FileNotFoundError(
+        raise FileNotFoundError(apart_from_the_course() or (
             f"data/{name} is missing: run `make data` (or `tpmcourse data`) in the course folder to regenerate it."
-        )
+        ))
     return path
 
 

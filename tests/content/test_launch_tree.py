@@ -1,8 +1,9 @@
 """The tree the launch buttons open (tpmcourse/content/launch_tree.py), which the
 workflow pushes to the branch ``tpm_launch_branch``: the course's own files,
 with every notebook of the book in its learner edition, laid out as in the
-repository so that Binder builds the environment and every link between
-notebooks opens a file of the tree.
+repository so that Binder builds the environment (``binder/``, checked with
+repo2docker's own Dockerfile) and every link between notebooks opens a file
+of the tree.
 
 The book's launch buttons point at that branch (tests/book/test_book_pages.py,
 tests/book/test_repository_url.py); the workflow writes and pushes it
@@ -57,12 +58,31 @@ def test_the_tree_holds_every_tracked_file_but_the_workflows(tree):
     assert changed == []
 
 
-def test_binder_finds_the_environment_the_course_pins(tree):
-    """repo2docker reads runtime.txt and requirements.txt (which installs the course, -e .) at the root."""
+def test_binder_builds_the_pinned_environment_with_the_course_installed_in_place(tree):
+    """What repo2docker (Binder's builder, pinned) would build from the tree, as its Dockerfile:
+    Python as pyproject.toml asks, one environment for server and kernel (jupyterlab-myst renders
+    there), the pinned requirements installed once the whole tree is copied (``-e .`` needs it), and
+    no ``pip install .``, which would replace the course in place with a copy without its data."""
+    import subprocess
+    import sys
+
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
-    runtime = (tree / "runtime.txt").read_text(encoding="utf-8").strip()
-    assert re.fullmatch(r"python-3\.\d+", runtime), runtime
-    assert requires == ">=" + runtime.removeprefix("python-")
+    repo2docker = Path(sys.executable).parent / "repo2docker"
+    run = subprocess.run([str(repo2docker), "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan",
+                          str(tree)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout + run.stderr
+    python = re.search(r"Building conda environment for python=(3\.\d+)", out)
+    assert python and requires == f">={python[1]}", (python, requires)
+    assert "ENV KERNEL_PYTHON_PREFIX=${NB_PYTHON_PREFIX}" in out
+    lines = [line.strip() for line in out.splitlines()]
+    pip = [i for i, line in enumerate(lines) if "/bin/pip install" in line]
+    expected = 'RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"'
+    assert [lines[i] for i in pip] == [expected]
+    copied = next(i for i, line in enumerate(lines) if re.fullmatch(r"COPY --chown=\S+ src/ \$\{REPO_DIR\}/", line))
+    assert copied < pip[0]
+    binder = (tree / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert binder[-1] == "-r ../requirements.txt"
     assert "-e ." in (tree / "requirements.txt").read_text(encoding="utf-8").splitlines()
 
 

@@ -148,3 +148,28 @@ def test_requirements_pin_every_declared_dependency_as_the_constraints_do():
     problems += [f"{name}: {version} in requirements.txt, {constrained.get(name)} in constraints.txt"
                  for name, version in required.items() if constrained.get(name) != version]
     assert not problems, "\n".join(problems)
+
+
+def test_the_package_installed_without_its_course_folder_says_how_to_install_it(tmp_path):
+    """`pip install .` (what repo2docker ran before binder/ existed) puts the package alone in
+    site-packages: its data and question banks stay behind. The first file it needs says so."""
+    import os
+    import shutil
+    import subprocess
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(PACKAGE, site / "tpmcourse", ignore=shutil.ignore_patterns("__pycache__"))
+    probe = ("from tpmcourse.paths import course_data\n"
+             "from tpmcourse.quiz import bank\n"
+             "for attempt in (lambda: course_data('features.csv'), lambda: bank.load_chapter('ch01')):\n"
+             "    try:\n"
+             "        attempt()\n"
+             "    except (FileNotFoundError, bank.BankError) as exc:\n"
+             "        print(type(exc).__name__, exc)\n")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(site)}, timeout=120)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0 and len(lines) == 2, run.stdout + run.stderr
+    for line in lines:
+        assert "installed apart from its course folder" in line and "pip install -e ." in line, line
+    assert str(site) in lines[0]  # it imported the copy, not the course's own package

@@ -7,9 +7,9 @@ there, a citation shows as its key with a warning sign. So the launch buttons
 point at another branch (``tpm_launch_branch`` in ``_config.yml``), which the
 GitHub workflow rewrites from each tested commit of ``main`` with this tree:
 
-- every file git tracks, as it is (the package, the data, ``requirements.txt``
-  and ``runtime.txt``, from which Binder builds the environment), except the
-  workflows (``.github/``), which a workflow's token may not push;
+- every file git tracks, as it is (the package, the data, and ``binder/``,
+  from which Binder builds the environment), except the workflows
+  (``.github/``), which a workflow's token may not push;
 - every notebook of the book replaced by its learner edition
   (:mod:`tpmcourse.content.learner_edition`), with links between notebooks kept
   as relative links in the tree, so that JupyterLab opens the other notebook;

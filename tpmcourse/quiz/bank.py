@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
-from tpmcourse.paths import COURSE
+from tpmcourse.paths import COURSE, apart_from_the_course
 from tpmcourse.quiz.variants import HintSpec, Parameter, Variant, VariantError, make_variants
 
 BANKS = COURSE / "quizzes"
@@ -259,5 +259,6 @@ def load_chapter(chapter: str, folder: Path = BANKS) -> Bank:
         raise BankError(f"chapter must look like 'ch02', got {chapter!r}")
     path = folder / f"{chapter}.yml"
     if not path.exists():
-        raise BankError(f"{chapter}.yml: no question bank for {chapter} in {folder}")
+        raise BankError((apart_from_the_course() if folder == BANKS else None)
+                        or f"{chapter}.yml: no question bank for {chapter} in {folder}")
     return load_bank(path)
