@@ -3,9 +3,10 @@
 One server per test session, on 127.0.0.1, on a free port, with a random
 token. It serves what a learner opens: the learner edition of every chapter
 and lab, side by side as `tpmcourse notebooks --out DIR` writes them (with
-data/ beside them, as in a learner's handout), and, in source/, a copy of
+data/ beside them, as in a learner's handout); in source/, a copy of
 chapter 02 as the repository holds it, to show what the learner edition
-fixes. Every place Jupyter writes to (config, data, runtime,
+fixes; and in launch/, the tree Binder opens from the launch branch
+(`tpmcourse launch-tree`: chapters/ and exercises/ side by side). Every place Jupyter writes to (config, data, runtime,
 lab settings, workspaces, IPython's and matplotlib's folders) lies in the
 same temporary folder, so neither the user's own Jupyter settings nor the
 repository are read or written. The python3 kernel is this test run's own
@@ -18,7 +19,7 @@ left is killed, and everything but the server's log is deleted.
 
 from __future__ import annotations
 
-__all__ = ["SOURCE_FOLDER", "jupyterlab", "repository_leftovers"]  # what test modules import
+__all__ = ["LAUNCH_FOLDER", "SOURCE_FOLDER", "jupyterlab", "repository_leftovers"]  # what test modules import
 
 import contextlib
 import json
@@ -38,10 +39,11 @@ from pathlib import Path
 import pytest
 
 from tpmcourse.book.learner_downloads import published_url
-from tpmcourse.content import learner_edition
+from tpmcourse.content import launch_tree, learner_edition
 from tpmcourse.paths import CHAPTERS, DATA, ROOT
 
 SOURCE_FOLDER = "source"  # the repository's chapter 02, as it was before the learner edition
+LAUNCH_FOLDER = "launch"  # the launch branch's tree, which Binder opens
 START_TIMEOUT = 120  # seconds; JupyterLab takes 10-20 s to start on a 2-core machine
 # Names Jupyter leaves behind when it runs inside a folder: none may appear in the repository.
 JUPYTER_LEFTOVERS = (".ipynb_checkpoints", ".virtual_documents", ".jupyter", ".local", ".ipython",
@@ -182,6 +184,8 @@ def jupyterlab(tmp_path_factory, repository_leftovers):
     (root / SOURCE_FOLDER).mkdir()
     shutil.copy2(CHAPTERS / "02_responsibilities.ipynb", root / SOURCE_FOLDER / "02_responsibilities.ipynb")
     shutil.copytree(DATA, root / "data")
+    course = learner_edition.Course(published_url())
+    launch_tree.write_tree(root / LAUNCH_FOLDER, course, "this test run", launch_tree.launch_branch())
     env = _environment(base)
     port, token = _free_port(), secrets.token_hex(24)
     _configure(env, port, token, root)

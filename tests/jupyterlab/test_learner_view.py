@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from jupyterlab_server import *  # noqa: F403  (its fixtures: jupyterlab, repository_leftovers)
-from jupyterlab_server import SOURCE_FOLDER
+from jupyterlab_server import LAUNCH_FOLDER, SOURCE_FOLDER
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tpmcourse.book.learner_downloads import published_url
@@ -638,6 +638,38 @@ def test_a_link_to_another_chapter_opens_that_notebook(reading):
     finally:  # back to the chapter, for any test after this one
         if reading.evaluate(CURRENT_PATH) != reading.path:
             reading.evaluate("() => window.jupyterapp.commands.execute('application:close')")
+
+
+def test_in_the_launch_branch_a_chapter_opens_a_lab_in_the_other_folder(jupyterlab, browser):
+    """Binder opens the launch branch, laid out as the repository: a chapter in chapters/ links
+    to a lab in exercises/ by ../exercises/…, and JupyterLab follows that link."""
+    lab_link = re.search(r"\{doc\}`(?P<text>[^`<]+?)\s*<\.\./exercises/(?P<lab>lab\d_[a-z_]+)>`", SOURCE)
+    assert lab_link, f"{CHAPTER} links no lab to check"
+    path = f"{LAUNCH_FOLDER}/chapters/{CHAPTER}"
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    try:
+        markdown = [cell["source"] for cell in json.loads((jupyterlab.root / path).read_text(encoding="utf-8"))[
+            "cells"] if cell["cell_type"] == "markdown"]
+        at = next(i for i, source in enumerate(markdown) if f"../exercises/{lab_link['lab']}.ipynb" in "".join(source))
+        page.goto(jupyterlab.tree(path))
+        cells = page.locator(".jp-NotebookPanel:visible .jp-MarkdownCell")
+        page.wait_for_function(f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                               f".jp-MarkdownCell').length >= {len(markdown)}", timeout=KERNEL_TIMEOUT)
+        cells.nth(at).scroll_into_view_if_needed()
+        link = cells.nth(at).locator(".myst").get_by_role("link", name=lab_link["text"], exact=True).first
+        link.wait_for(state="visible", timeout=RENDER_TIMEOUT)
+        target = f"{LAUNCH_FOLDER}/exercises/{lab_link['lab']}.ipynb"
+        assert f"/{target}" in (link.get_attribute("href") or "")  # resolved by jupyterlab-myst against the chapter
+        link.scroll_into_view_if_needed()
+        link.click()
+        try:
+            page.wait_for_function(f"() => ({CURRENT_PATH})() === {json.dumps(target)}", timeout=10_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"clicking “{lab_link['text']}” did not open {target} (the open document is "
+                        f"{page.evaluate(CURRENT_PATH)!r})")
+    finally:
+        context.close()
 
 
 def test_a_link_to_a_page_that_is_no_notebook_goes_to_the_published_book(reading):
