@@ -521,7 +521,7 @@ def test_the_probe_tells_dead_controls_from_live_ones_whatever_own_ms(browser, t
             page.goto(f"{url}/index.html")
             page.evaluate(PROBE)
             controls = page.evaluate("window.tpmProbe.fresh()")
-            verdicts = {}
+            verdicts: dict[str, list[bool]] = {}
             for control in controls:
                 section = page.evaluate(f"document.querySelector('[data-tpm-probe=\"{control['id']}\"]')"
                                         ".closest('section').id")
