@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from browser import InFlight
+from browser import InFlight, axe_violations
 from quizpage import answer, result
 from tpmcourse.book import repository, widgets
 from tpmcourse.content import launch_tree
@@ -25,7 +24,6 @@ pytestmark = pytest.mark.book  # reads the built book in _build/html
 HTML = ROOT / "_build" / "html"
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts and p.name != "index.html")
-AXE = Axe()
 
 
 def test_the_book_has_all_its_pages():
@@ -72,8 +70,7 @@ def visit(browser, url: str, mode: str, extra: str = "") -> Visit:
             page.wait_for_selector(".jupyter-widgets", timeout=20_000)  # axe reads the drawn widgets
         theme = page.evaluate("document.documentElement.dataset.theme")
         axe_running = True
-        violations = [v for v in AXE.run(page).response["violations"]
-                      if v["impact"] in ("serious", "critical")]
+        violations = axe_violations(page)
         axe_running = False
         # axe ran for longer than the half second of quiet Playwright's "networkidle" waits for:
         # whatever the page fetches late (a tracker, a font) has been asked for; let it end.
