@@ -494,6 +494,44 @@ def test_numeric_comma_decimal_then_the_answer_by_keyboard(notebook):
     assert "Correct" in feedback, feedback
 
 
+KERNEL_RUN = """async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    await kernel.requestExecute({code, silent: true, store_history: false}).done;
+}"""
+# A kernel that takes 0.4 s over each answer it receives: a learner's busy or distant kernel (Binder).
+SLOW_ANSWERS = """
+import time
+from ipywidgets.widgets.widget import _instances
+def _tpm_slow(change):
+    time.sleep(0.4)
+for _w in list(_instances.values()):
+    if "tpm-numeric" in getattr(_w, "_dom_classes", ()):
+        _w.observe(_tpm_slow, names="value")
+"""
+FAST_ANSWERS = """
+for _w in list(_instances.values()):
+    if "tpm-numeric" in getattr(_w, "_dom_classes", ()):
+        _w.unobserve(_tpm_slow, names="value")
+"""
+
+
+def test_an_answer_typed_fast_and_checked_at_once_is_the_one_checked(notebook):
+    """On a slow kernel, the value the learner typed reaches it before the Check click. When a
+    numeric box sent every keystroke, ipywidgets held the later ones back while the kernel was busy
+    with the first, the click overtook them, and "12.5" was checked as "1"."""
+    q = numeric("ch02-q7")
+    box = question(notebook, q.id)
+    shown = shown_variant(box, q)
+    notebook.evaluate(KERNEL_RUN, SLOW_ANSWERS)
+    try:
+        field = box.get_by_role("textbox")
+        field.press_sequentially(f"{shown.answer:g}")
+        feedback = wait_for_feedback(box, box.inner_text(), check_button(box).click)
+        assert "Correct" in feedback, feedback
+    finally:
+        notebook.evaluate(KERNEL_RUN, FAST_ANSWERS)
+
+
 def test_show_the_worked_answer(notebook):
     q = numeric("ch02-q9")
     box = question(notebook, q.id)

@@ -113,8 +113,12 @@ class QuestionWidget(widgets.VBox):
             return control
         if q.type == "numeric":
             unit = f" ({q.unit})" if q.unit else ""
+            # The answer reaches the kernel once, when the learner leaves the box or presses Enter, and
+            # so before the Check click that follows. Sent keystroke by keystroke, ipywidgets holds
+            # back later values while the kernel answers the first, and a quick Check overtook them:
+            # "12.5" was checked as "1" ("too low"), as a run of the JupyterLab test showed.
             text = widgets.Text(value="", placeholder="a number", description=f"Your answer{unit}",
-                                style={"description_width": "initial"},
+                                continuous_update=False, style={"description_width": "initial"},
                                 layout=widgets.Layout(width="auto", max_width="100%"))
             text.add_class("tpm-numeric")
             return text
