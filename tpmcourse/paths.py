@@ -12,13 +12,12 @@ DATA = ROOT / "data"
 COURSE = ROOT / "course"
 
 
-def apart_from_the_course(root: Path | None = None) -> str | None:
+def apart_from_the_course() -> str | None:
     """Why the course's files cannot be found, when the package was installed without them
     (``pip install .`` copies the package alone; Binder used to run it after ``-e .``); else None."""
-    root = ROOT if root is None else root
-    if (root / "_toc.yml").exists():
+    if (ROOT / "_toc.yml").exists():
         return None
-    return (f"tpmcourse is installed apart from its course folder ({root} holds no _toc.yml), so it cannot "
+    return (f"tpmcourse is installed apart from its course folder ({ROOT} holds no _toc.yml), so it cannot "
             "find the course's data and question banks. Install it from the course folder with "
             "`pip install -e .` (as `make book` and `make test` do), then restart the kernel.")
 

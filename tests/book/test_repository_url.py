@@ -26,13 +26,14 @@ from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
 from tpmcourse.book import repository
+from tpmcourse.content import launch_tree
 from tpmcourse.paths import ROOT
 
 pytestmark = pytest.mark.book  # builds a (small) book
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 DEFAULT = CONFIG["repository"]["url"]
-LAUNCH_BRANCH = CONFIG["sphinx"]["config"]["tpm_launch_branch"]
+LAUNCH_BRANCH = launch_tree.launch_branch()
 HUB = "https://hub.a-university.test"
 # The course's launch settings, with a hub's address filled in as an institution would.
 LAUNCH = {**CONFIG["launch_buttons"], "jupyterhub_url": HUB}

@@ -12,6 +12,7 @@ tests/book/test_repository_url.py); the workflow writes and pushes it
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import tomllib
@@ -43,6 +44,7 @@ def files_of(folder: Path) -> set[str]:
     return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
 
 
+@functools.cache
 def book_notebooks() -> dict[str, le.Page]:
     return {page.path.relative_to(ROOT).as_posix(): page for page in le.course_notebooks(le.Course(BOOK))}
 

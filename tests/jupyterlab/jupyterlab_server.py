@@ -175,16 +175,17 @@ def _configure(env: dict[str, str], port: int, token: str, root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def jupyterlab(tmp_path_factory, repository_leftovers):
-    """A JupyterLab server serving the learner edition of the chapters and labs (and data/, and
-    source/ with the repository's chapter 02); yields a :class:`Lab`."""
+    """A JupyterLab server serving the learner edition of the chapters and labs (and data/,
+    source/ with the repository's chapter 02, and launch/ with the launch branch's tree);
+    yields a :class:`Lab`."""
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "learner"
-    written, _ = learner_edition.write_folder(root, learner_edition.Course(published_url()))
+    course = learner_edition.Course(published_url())
+    written, _ = learner_edition.write_folder(root, course)
     assert {path.name for path in written} >= {path.name for path in CHAPTERS.glob("*.ipynb")}
     (root / SOURCE_FOLDER).mkdir()
     shutil.copy2(CHAPTERS / "02_responsibilities.ipynb", root / SOURCE_FOLDER / "02_responsibilities.ipynb")
     shutil.copytree(DATA, root / "data")
-    course = learner_edition.Course(published_url())
     launch_tree.write_tree(root / LAUNCH_FOLDER, course, "this test run", launch_tree.launch_branch())
     env = _environment(base)
     port, token = _free_port(), secrets.token_hex(24)

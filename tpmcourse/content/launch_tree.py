@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from tpmcourse.content import learner_edition
+from tpmcourse.content import learner_edition, learner_folder
 from tpmcourse.paths import ROOT
 
 LEFT_OUT = (".github/",)  # a workflow's GITHUB_TOKEN may not push changes to workflows
@@ -75,8 +75,7 @@ def write_tree(out: Path, course: learner_edition.Course, source: str, branch: s
     """Write the launch tree into ``out`` (a new or empty folder); returns the number of notebooks rewritten."""
     root = course.root
     files = [name for name in tracked_files(root) if not name.startswith(LEFT_OUT)]
-    notebooks = {page.path.resolve().relative_to(root.resolve()).as_posix(): page
-                 for page in learner_edition.course_notebooks(course)}
+    notebooks = {f"{page.docname}.ipynb": page for page in learner_edition.course_notebooks(course)}
     layout = {page.docname: path for path, page in notebooks.items()}
     editions = {path: learner_edition.learner_notebook(nbformat.read(page.path, as_version=4), page.docname,
                                                        course, layout, name=path)
@@ -102,12 +101,7 @@ def run(out: Path, book_url: str | None = None, source: str = "the main branch",
         if print_branch:
             print(branch)
             return 0
-        if book_url is None:
-            from tpmcourse.book.learner_downloads import published_url  # the repository setting lives there
-
-            book_url = published_url()
-        course = learner_edition.Course(learner_edition.checked_book_url(book_url))
-        count = write_tree(out, course, source, branch)
+        count = write_tree(out, learner_folder.course_linking_to(book_url), source, branch)
     except (LaunchTreeError, learner_edition.LearnerEditionError) as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2

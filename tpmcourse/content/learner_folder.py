@@ -20,14 +20,20 @@ from pathlib import Path
 from tpmcourse.content import learner_edition
 
 
+def course_linking_to(book_url: str | None) -> learner_edition.Course:
+    """The course as the learner edition reads it, its links to other pages going to ``book_url``
+    (default: the published book of the course's repository setting)."""
+    if book_url is None:
+        from tpmcourse.book.learner_downloads import published_url  # the repository setting lives there
+
+        book_url = published_url()
+    return learner_edition.Course(learner_edition.checked_book_url(book_url))
+
+
 def run(out: Path, force: bool = False, book_url: str | None = None) -> int:
     """Exit status 0, or 2 with a message (never a traceback) for what cannot be done."""
     try:
-        if book_url is None:
-            from tpmcourse.book.learner_downloads import published_url  # the repository setting lives there
-
-            book_url = published_url()
-        course = learner_edition.Course(learner_edition.checked_book_url(book_url))
+        course = course_linking_to(book_url)
         if out.exists() and not out.is_dir():
             raise NotADirectoryError(None, f"{out} is a file, not a folder")
         written, kept = learner_edition.write_folder(out, course, force=force)
