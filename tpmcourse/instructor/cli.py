@@ -16,13 +16,6 @@ from pathlib import Path
 from tpmcourse.paths import DATA
 
 
-def add_book_url(command: argparse.ArgumentParser) -> None:
-    """``--book-url``, for the commands that write the learner edition."""
-    command.add_argument("--book-url", default=None,
-                         help="the published book that links to pages other than notebooks go to "
-                              "(default: the course repository's GitHub Pages)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tpmcourse", description=(__doc__ or "").splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -42,13 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--out", type=Path, required=True, help="the folder to write them to")
     notebooks.add_argument("--force", action="store_true",
                            help="replace notebooks already in the folder (they may hold your work)")
-    add_book_url(notebooks)
     launch = sub.add_parser("launch-tree", help="the tree the launch buttons open: the course, its notebooks "
                                                  "in their learner edition (the workflow pushes it to a branch)")
     launch.add_argument("--out", type=Path, default=None, help="a new folder to write the tree to")
     launch.add_argument("--source", default="the main branch",
                         help="what the tree was made from, as its LEARNER_EDITION.md says (e.g. a commit)")
-    add_book_url(launch)
+    for writer in (notebooks, launch):  # the commands that write the learner edition
+        writer.add_argument("--book-url", default=None,
+                            help="the published book that links to pages other than notebooks go to "
+                                 "(default: the course repository's GitHub Pages)")
     launch.add_argument("--branch", action="store_true",
                         help="only print the branch the launch buttons open (_config.yml's tpm_launch_branch)")
     quiz_export = sub.add_parser("quiz-export", help="chapters' quizzes for Canvas (QTI 1.2) or Moodle (Moodle XML)")
