@@ -294,6 +294,7 @@ def metric_tree(paying_days: int = PLAN_DAYS, *, only_active: bool = True, new_f
     e = _events()
     purchases = e[e["event"] == "purchase"]
     signup_week = e[e["event"] == "sign_up"].groupby("user_id")["week"].min()
+    signed_up_in = signup_week.to_dict()  # a dict's get, not a Series' per merchant: a check answers at once
     rows = []
     for week in range(1, WEEKS + 1):
         in_week = e[e["week"] == week]
@@ -302,12 +303,12 @@ def metric_tree(paying_days: int = PLAN_DAYS, *, only_active: bool = True, new_f
         end = EVENTS_START + pd.Timedelta(days=7 * week)
         paid = set(purchases.loc[(purchases["event_time"] < end)
                                  & (purchases["event_time"] >= end - pd.Timedelta(days=paying_days)), "user_id"])
-        new = {u for u in active if signup_week.get(u) == week}
+        new = {u for u in active if signed_up_in.get(u) == week}
         if new_from_signups:
             new = set(signup_week.index[signup_week == week])
         paying = len(active & paid) if only_active else len(paid)
         rows.append({"week": week, "active_merchants": len(active), "new_merchants": len(new),
-                     "returning_merchants": len(active) - len({u for u in active if signup_week.get(u) == week}),
+                     "returning_merchants": len(active) - len({u for u in active if signed_up_in.get(u) == week}),
                      "weekly_paying": paying, "paid_share": paying / len(active) if active else 0.0})
     return pd.DataFrame(rows)
 
