@@ -58,3 +58,28 @@ def test_cli_writes_every_generated_file(tmp_path, capsys):
     assert cli.main(["data", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(d.file for d in datasets.registered())
     assert "wrote" in capsys.readouterr().out
+
+
+def test_lab4_postcodes_are_drawn_as_rng_choice_draws_them():
+    """The sign-up table's postcodes skip ``rng.choice``'s per-row checks (for speed) but not its draw:
+    the same codes, and the generator left in the same state, as a row-by-row ``rng.choice``."""
+    import numpy as np
+
+    from tpmcourse.datasets import lab4_ethics
+
+    def by_choice(rng: np.random.Generator, n: int) -> list[str]:
+        weights = np.array([w for *_, w in lab4_ethics._DE_AREAS] + [lab4_ethics._RURAL_WEIGHT], dtype=float)
+        area = rng.choice(len(weights), size=n, p=weights / weights.sum())
+        pools = []
+        for lo, hi, _ in lab4_ethics._DE_AREAS:
+            pool = np.sort(rng.choice(np.arange(lo, hi + 1), size=min(60, hi - lo + 1), replace=False))
+            popularity = 1 / np.arange(1, len(pool) + 1) ** 0.8
+            pools.append((rng.permutation(pool), popularity / popularity.sum()))
+        codes = [int(rng.integers(1001, 99999)) if a == len(lab4_ethics._DE_AREAS)
+                 else int(rng.choice(pools[a][0], p=pools[a][1])) for a in area]
+        return [f"{c:05d}" for c in codes]
+
+    for seed in (0, 409, 2026):
+        fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert lab4_ethics._postcodes(fast, 4000) == by_choice(slow, 4000), seed
+        assert fast.random() == slow.random(), seed
