@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test outputs serve clean install chromium data bench pdf
+.PHONY: book test check outputs serve clean install chromium data bench pdf
 
 NPM_STAMP := node_modules/.installed
 
@@ -93,6 +93,14 @@ test: $(STAMP) chromium sandbox
 	$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint $(BOOK) $(TERM_BOOK) $(PDF)
 	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS)
+
+## make check: the loop to run on every change, under two minutes warm on 2 cores: lint, then every test
+## and notebook except the three slow tiers (browser, built book, sandboxed grading), which make test runs
+check: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS) \
+	    -m "not browser and not book and not grading"
 
 ## make outputs: re-execute every notebook and store its outputs (and widget state)
 outputs: $(STAMP)

@@ -4,8 +4,11 @@ the system Chromium; the built book) and the test tiers.
 Tiers are markers, given here so no test can forget its own:
 - ``browser``: the test drives Chromium (it uses the ``browser`` or ``page`` fixture);
 - ``book``: the test reads the built book (it uses ``book_url``, or its module
-  says ``pytestmark = pytest.mark.book``, as tests/book/test_book_*.py do).
-``pytest -m "not browser and not book"`` runs the unit tiers with neither.
+  says ``pytestmark = pytest.mark.book``, as tests/book/test_book_*.py do);
+- ``grading``: the test runs submissions in the sandbox (the rule is in
+  tests/tiers.py; a test that starts a sandbox without the marker fails).
+``make check`` runs the tiers with none of them (``-m "not browser and not book
+and not grading"``): the loop a developer runs on every change.
 
 ``make test`` runs the suite on every core, with the scheduler of the
 repository's root ``conftest.py``. A cheap shared resource (the browser, the
@@ -25,13 +28,45 @@ from tpmcourse.paths import COURSE, ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))
 
+import tiers  # tests/ is on sys.path from the line above
 
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection, whichever plugins are on
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+        fixtures = tuple(getattr(item, "fixturenames", ()))
+        if {"browser", "page"} & set(fixtures):
             item.add_marker(pytest.mark.browser)
-        if "book_url" in getattr(item, "fixturenames", ()):
+        if "book_url" in fixtures:
             item.add_marker(pytest.mark.book)
+        if tiers.grades(item.path, getattr(item, "originalname", item.name), fixtures):
+            item.add_marker(pytest.mark.grading)
+
+
+_running: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every sandbox a test starts in this process goes through :func:`tiers.guard`."""
+    from tpmcourse.instructor.grade import runner
+
+    run_job = runner.run_job
+
+    def guarded(job: dict, timeout: float) -> dict:
+        if _running:
+            tiers.guard(_running[-1].get_closest_marker("grading") is not None, _running[-1].nodeid)
+        return run_job(job, timeout)
+
+    runner.run_job = guarded
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,7 @@ def unit_of(nodeid: str) -> str:
 _sets_up_once = functools.cache(sets_up_once)
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist runs without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's scope scheduling with the units above (its `loadgroup` marks
     do not reach the scheduler under pytest 9, which ignores the test id it rewrites)."""
