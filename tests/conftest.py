@@ -3,8 +3,8 @@ the system Chromium; the built book) and the test tiers.
 
 Tiers are markers, given here so no test can forget its own:
 - ``browser``: the test drives Chromium (it uses the ``browser`` or ``page`` fixture);
-- ``book``: the test reads the built book (it uses ``book_url``, or its module
-  says ``pytestmark = pytest.mark.book``, as tests/book/test_book_*.py do);
+- ``book``: the test reads the built book (it uses ``book_url``, or is in
+  tests/book/);
 - ``grading``: the test runs submissions in the sandbox (the rule is in
   tests/tiers.py; a test that starts a sandbox without the marker fails).
 ``make check`` runs the tiers with none of them (``-m "not browser and not book
@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import tiers  # tests/ is on sys.path from the line above
 
+BOOK_TESTS = ROOT / "tests" / "book"  # every test there is of the built book (or of building one)
+
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection, whichever plugins are on
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -37,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = tuple(getattr(item, "fixturenames", ()))
         if {"browser", "page"} & set(fixtures):
             item.add_marker(pytest.mark.browser)
-        if "book_url" in fixtures:
+        if "book_url" in fixtures or BOOK_TESTS in item.path.parents:
             item.add_marker(pytest.mark.book)
         if tiers.grades(item.path, getattr(item, "originalname", item.name), fixtures):
             item.add_marker(pytest.mark.grading)

@@ -97,3 +97,16 @@ def test_make_check_leaves_the_slow_tiers_out():
     recipe = makefile.split("\ncheck:", 1)[1].split("\n\n", 1)[0]
     assert '-m "not browser and not book and not grading"' in recipe
     assert "lint" in recipe and "--nbval" in recipe
+
+
+def test_without_a_built_book_the_book_tier_is_collected_and_left_out(tmp_path):
+    """make check runs on a clone where no book is built yet: nothing in tests/book/ may fail to
+    collect, and all of it is in the book tier (a fresh clone's make check found two that were not)."""
+    import os
+
+    env = {**os.environ, "TPM_BOOK_HTML": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "pytest", "tests/book", "--collect-only", "-q",
+                          "-m", "not browser and not book and not grading", "-p", "no:cacheprovider",
+                          "-p", "no:xdist"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert "error" not in run.stdout.lower(), run.stdout[-3000:]
+    assert run.returncode == 5 and " deselected" in run.stdout, run.stdout[-2000:]  # 5: no test selected
