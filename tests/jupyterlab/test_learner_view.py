@@ -461,6 +461,22 @@ def test_ordering(notebook):
     assert "Correct" in feedback, feedback
 
 
+KERNEL_VALUE = """async (expr) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const reply = await kernel.requestExecute({code: "", silent: true, store_history: false,
+                                              user_expressions: {v: expr}}).done;
+    const v = reply.content.user_expressions.v;
+    return v.status === "ok" ? v.data["text/plain"] : `${v.ename}: ${v.evalue}`;
+}"""
+
+
+def held(notebook, field, qid: str) -> str:
+    """For a failure's message: the answer the box shows and the one the kernel holds (and checked)."""
+    expr = (f"[w.control.value for w in list(__import__('ipywidgets').widgets.widget._instances.values()) "
+            f"if getattr(getattr(w, 'question', None), 'id', None) == {qid!r}]")
+    return f"the box shows {field.input_value()!r}; the kernel holds {notebook.evaluate(KERNEL_VALUE, expr)}"
+
+
 def test_numeric_hint_then_explanation_on_a_second_wrong_answer(notebook):
     q = numeric("ch02-q1")
     box = question(notebook, q.id)
@@ -469,11 +485,13 @@ def test_numeric_hint_then_explanation_on_a_second_wrong_answer(notebook):
     (first, first_hint), (second, second_hint) = shown.hints[:2]
     field.fill(f"{first:g}")
     feedback = press_check(box)
-    assert "Not yet" in feedback and plain(first_hint) in feedback, feedback
+    assert "Not yet" in feedback and plain(first_hint) in feedback, f"{feedback}\n{held(notebook, field, q.id)}"
     assert plain(shown.explanation) not in box.inner_text(), "the explanation is shown after one wrong attempt"
     field.fill(f"{second:g}")
     feedback = press_check(box)
-    assert plain(second_hint) in feedback, feedback
+    # Once (1 run in about 10, under a full suite's load) the second answer was checked as the first.
+    # Which side kept the old value, the page or the kernel, is in the message if it happens again.
+    assert plain(second_hint) in feedback, f"{feedback}\n{held(notebook, field, q.id)}"
     assert plain(shown.explanation) in box.inner_text(), "a second wrong attempt does not show the explanation"
 
 
