@@ -89,18 +89,17 @@ lint: $(STAMP)
 ## make test: set up if needed; lint, and build the book, a term's book and the PDF (warnings as
 ## errors) side by side; then run every test on every core (JOBS=1 for one process)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST = $(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS)
 test: $(STAMP) chromium sandbox
 	$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint $(BOOK) $(TERM_BOOK) $(PDF)
-	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS)
+	$(PYTEST)
 
 ## make check: the loop to run on every change, under two minutes warm on 2 cores: lint, then every test
 ## and notebook except the three slow tiers (browser, built book, sandboxed grading), which make test runs
 check: $(STAMP)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest tests chapters exercises --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n $(JOBS) \
-	    -m "not browser and not book and not grading"
+	$(PYTEST) -m "not browser and not book and not grading"
 
 ## make outputs: re-execute every notebook and store its outputs (and widget state)
 outputs: $(STAMP)
