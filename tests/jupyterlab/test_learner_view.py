@@ -550,6 +550,61 @@ def test_an_answer_typed_fast_and_checked_at_once_is_the_one_checked(notebook):
         notebook.evaluate(KERNEL, {"code": FAST_ANSWERS})
 
 
+# The same slowness for every option box: the kernel takes 0.4 s over each tick and untick.
+SLOW_OPTIONS = SLOW_ANSWERS.replace('"tpm-numeric"', '"tpm-option"')
+FAST_OPTIONS = FAST_ANSWERS.replace('"tpm-numeric"', '"tpm-option"')
+# And for every list of an ordering question.
+SLOW_LISTS = SLOW_ANSWERS.replace('"tpm-numeric"', '"tpm-order-item"')
+FAST_LISTS = FAST_ANSWERS.replace('"tpm-numeric"', '"tpm-order-item"')
+
+
+def test_an_option_changed_twice_at_once_is_checked_as_it_ends(notebook):
+    """While the kernel is busy with a box's first change, ipywidgets holds its second one back and
+    sends it once the kernel is idle. A stock Button's click was not held back: it overtook the
+    second change, and a box the learner unticked and ticked again was graded unticked."""
+    q = choice("ch02-q4")
+    box = question(notebook, q.id)
+    stray = next(o for o in q.options if not o.correct)
+    for o in q.options:  # every right option and one wrong one, whatever an earlier test left
+        option(box, o.text).set_checked(o.correct or o is stray)
+    notebook.wait_for_function(NOTHING_RUNNING, timeout=KERNEL_TIMEOUT)
+    notebook.evaluate(KERNEL, {"code": SLOW_OPTIONS})
+    try:
+        wrong = option(box, stray.text)
+        wrong.click()  # unticked: the kernel spends 0.4 s over it...
+        wrong.click()  # ...and ipywidgets holds this tick back meanwhile
+        expect(wrong).to_be_checked()
+        check_button(box).click()
+        verdict = box.locator(".tpm-verdict")
+        expect(verdict, "the answer checked is not the one on the page").to_contain_text(
+            "Not yet", timeout=FEEDBACK_TIMEOUT * 1000)
+        assert plain(stray.text) in verdict.inner_text(), verdict.inner_text()
+    finally:
+        notebook.evaluate(KERNEL, {"code": FAST_OPTIONS})
+
+
+def test_a_position_chosen_twice_at_once_is_checked_as_it_ends(notebook):
+    """The same race for an ordering question's list: the second choice must reach the kernel first."""
+    q = QUESTIONS["ch02-q8"]
+    assert isinstance(q, quizbank.Ordering)
+    box = question(notebook, q.id)
+    lists = [box.get_by_role("combobox", name=plain(item)) for item in q.items]  # the bank's order is right
+    for position, select in enumerate(lists, start=1):  # the first two swapped, the rest in place
+        select.select_option(label=str({1: 2, 2: 1}.get(position, position)))
+    notebook.wait_for_function(NOTHING_RUNNING, timeout=KERNEL_TIMEOUT)
+    notebook.evaluate(KERNEL, {"code": SLOW_LISTS})
+    try:
+        lists[0].select_option(label="1")  # the kernel spends 0.4 s over it...
+        lists[0].select_option(label="2")  # ...and ipywidgets holds this back meanwhile
+        check_button(box).click()
+        verdict = box.locator(".tpm-verdict")
+        expect(verdict, "the answer checked is not the one on the page").to_contain_text(
+            "Not yet", timeout=FEEDBACK_TIMEOUT * 1000)
+        assert f"{len(q.items) - 2} of {len(q.items)} items" in verdict.inner_text(), verdict.inner_text()
+    finally:
+        notebook.evaluate(KERNEL, {"code": FAST_LISTS})
+
+
 def test_show_the_worked_answer(notebook):
     q = numeric("ch02-q9")
     box = question(notebook, q.id)

@@ -1,6 +1,8 @@
 """The Jupyter widgets as a browser draws them: their stored state rendered
 by the ipywidgets HTML manager (the views and stylesheet JupyterLab uses) in
-the system Chromium, at narrow and wide notebook widths. Every prompt, option
+the system Chromium, at narrow and wide notebook widths. The Check button, an
+anywidget, is drawn by anywidget's own front end, the AMD module its Python
+package ships, served beside the manager. Every prompt, option
 and item must wrap inside the notebook, with Markdown rendered and no emoji."""
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
+import anywidget
 import pytest
 
 from browser import serve
@@ -19,8 +23,10 @@ from tpmcourse.quiz.widgets import QuizWidget
 EMOJI = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]")
 MANAGER = [NODE_MODULES / "requirejs" / "require.js",
            NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js"]
+ANYWIDGET = Path(anywidget.__file__).parent / "nbextension" / "index.js"
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quiz widgets</title>
 <link rel="icon" href="data:,"><script src="require.js"></script>
+<script>require.config({{paths: {{anywidget: "anywidget"}}}});</script>
 <script src="embed-amd.js" data-jupyter-widgets-cdn="about:blank#"></script>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script></head>
 <body><main><div id="cell" style="width: {width}px">
@@ -43,7 +49,7 @@ def quiz_state() -> tuple[dict, dict]:
     single.boxes[1].value = True
     single.check.click()
     single.reveal.click()
-    data = embed_data(views=[quiz])
+    data = embed_data(views=[quiz], drop_defaults=False)  # an anywidget needs its defaults: its view, its code
     return data["manager_state"], data["view_specs"][0]
 
 
@@ -54,6 +60,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("widgets")
     for path in MANAGER:
         shutil.copy(path, folder / path.name)
+    shutil.copy(ANYWIDGET, folder / "anywidget.js")
     state, view = quiz_state()
     for width in WIDTHS:
         (folder / f"w{width}.html").write_text(PAGE.format(state=json.dumps(state), view=json.dumps(view),

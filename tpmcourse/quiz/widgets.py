@@ -6,7 +6,8 @@ labels), so every text is readable at any notebook width; a single-choice
 question keeps one box ticked at a time. Options are shuffled per render and
 graded by identity; attempts, reveal and score follow :mod:`.attempts`, and
 the feedback markup and stylesheet are the book's, so both look and read
-alike. The same object also carries the book's static HTML, so one notebook
+alike. Check is no stock button (:mod:`.check_button`): its click waits in the
+page until the kernel has the answer it checks. The same object also carries the book's static HTML, so one notebook
 cell gives a live quiz in Jupyter and an interactive one in the published book.
 """
 
@@ -23,6 +24,7 @@ from tpmcourse.quiz import render as quizhtml
 from tpmcourse.quiz import shuffle
 from tpmcourse.quiz.attempts import Attempts, summary
 from tpmcourse.quiz.bank import Bank, Numeric, Ordering, Question
+from tpmcourse.quiz.check_button import CheckButton
 from tpmcourse.quiz.score import Result, grade
 
 # The book's quiz stylesheet, whose `.tpm-jupyter` rules fit it to ipywidgets.
@@ -71,7 +73,10 @@ class QuestionWidget(widgets.VBox):
         self.prompt.add_class("tpm-legend")
         self._show_prompt()
         self.control = self._make_control()
-        self.check = self._button("check", "Check your answer", self._check)
+        # Not a stock Button: its click waits in the page for the answer to reach the kernel.
+        self.check = CheckButton(quizhtml.LABELS["check"], "Check your answer", self._answer_controls(),
+                                 layout=widgets.Layout(width="auto"))
+        self.check.on_click(self._check)
         self.reveal = self._button("reveal", "Show the worked explanation", self._reveal)
         self.new = self._button("new", "Show the question with other numbers", self._new_numbers)
         self.feedback = widgets.HTML(value="", layout=widgets.Layout(**_FULL))
@@ -132,6 +137,14 @@ class QuestionWidget(widgets.VBox):
             select.add_class("tpm-order-item")
         hint = widgets.HTML('<span class="tpm-hint">Give each item its position, 1 for first.</span>')
         return widgets.VBox([hint, *self.selects], layout=widgets.Layout(**_FULL))
+
+    def _answer_controls(self) -> list[widgets.Widget]:
+        """The widgets that hold the learner's answer, for the Check button to wait on."""
+        if self.question.type in ("single", "multiple"):
+            return list(self.boxes)
+        if self.question.type == "numeric":
+            return [self.control]
+        return list(self.selects)
 
     def _one_ticked(self, index: int, change: dict) -> None:
         if change["new"]:
