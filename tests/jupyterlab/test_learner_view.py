@@ -616,17 +616,22 @@ def test_show_the_worked_answer(notebook):
     assert plain(shown.explanation) in revealed, revealed
 
 
-@pytest.mark.xfail(reason="not yet asked of the widgets: ipywidgets' HTML widget has no live region", strict=False)
-def test_feedback_is_announced(notebook):
-    """Screen readers read feedback that appears in a live region (role=status or aria-live)."""
+LIVE = "[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]"
+
+
+def test_feedback_and_score_are_announced(notebook):
+    """Screen readers read what appears in a live region (role=status or aria-live): the feedback
+    after Check, and the score line it changes."""
     q = numeric("ch02-q10")
     box = question(notebook, q.id)
     box.get_by_role("textbox").fill(f"{shown_variant(box, q).answer:g}")
     feedback = press_check(box)
     assert "Correct" in feedback, feedback
-    live = box.locator("[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]")
-    assert live.count() > 0, "the feedback is not in a live region"
-    assert "Correct" in live.first.inner_text(), live.first.inner_text()
+    live = box.locator(LIVE)
+    assert live.count() == 1, "the feedback is not in one live region"
+    assert "Correct" in live.inner_text(), live.inner_text()
+    score = quiz_output(notebook).locator(LIVE).filter(has_text="Score:")
+    expect(score, "the score line is not a live region").to_have_count(1)
 
 
 # -- Citations, cross-references and glossary terms ----------------------------------------------

@@ -7,7 +7,9 @@ question keeps one box ticked at a time. Options are shuffled per render and
 graded by identity; attempts, reveal and score follow :mod:`.attempts`, and
 the feedback markup and stylesheet are the book's, so both look and read
 alike. Check is no stock button (:mod:`.check_button`): its click waits in the
-page until the kernel has the answer it checks. The same object also carries the book's static HTML, so one notebook
+page until the kernel has the answer it checks. The feedback and the score are
+live regions (:mod:`.live_html`), which a screen reader reads out when they
+change. The same object also carries the book's static HTML, so one notebook
 cell gives a live quiz in Jupyter and an interactive one in the published book.
 """
 
@@ -25,6 +27,7 @@ from tpmcourse.quiz import shuffle
 from tpmcourse.quiz.attempts import Attempts, summary
 from tpmcourse.quiz.bank import Bank, Numeric, Ordering, Question
 from tpmcourse.quiz.check_button import CheckButton
+from tpmcourse.quiz.live_html import LiveHTML
 from tpmcourse.quiz.score import Result, grade
 
 # The book's quiz stylesheet, whose `.tpm-jupyter` rules fit it to ipywidgets.
@@ -79,7 +82,7 @@ class QuestionWidget(widgets.VBox):
         self.check.on_click(self._check)
         self.reveal = self._button("reveal", "Show the worked explanation", self._reveal)
         self.new = self._button("new", "Show the question with other numbers", self._new_numbers)
-        self.feedback = widgets.HTML(value="", layout=widgets.Layout(**_FULL))
+        self.feedback = LiveHTML(value="", layout=widgets.Layout(**_FULL))  # read out when it changes
         self.feedback.add_class("tpm-feedback")
         actions = widgets.HBox([self.check, self.reveal, self.new], layout=widgets.Layout(flex_flow="row wrap"))
         actions.add_class("tpm-actions")
@@ -225,7 +228,7 @@ class QuizWidget(widgets.VBox):
     def __init__(self, bank: Bank, seed: int | None = None):
         self.bank = bank
         self.seed = shuffle.session_seed() if seed is None else seed
-        self.score = widgets.HTML(layout=widgets.Layout(**_FULL))
+        self.score = LiveHTML(layout=widgets.Layout(**_FULL))
         self.score.add_class("tpm-score")
         self.questions = [QuestionWidget(q, i, self.seed, self._update_score)
                           for i, q in enumerate(bank.questions, start=1)]
